@@ -1,0 +1,610 @@
+//! The JS binding layer: the only module that knows of wasm-bindgen. It
+//! converts arguments and results, and turns every [`Error`] into a JS `Error`
+//! named `ApiKeyError` with a stable `code`. Nothing here panics on any input.
+#![allow(unsafe_code)] // wasm-bindgen's generated glue
+
+use js_sys::{Array, Object, Reflect};
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::account::{self, Account, Actor, KeyRecord, Limits, NewKey, MAX_TIME_MS};
+use crate::decision::Decision;
+use crate::error::Error;
+use crate::hashing::{self, Profile};
+use crate::{credentials, key_id, secret};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** A stable error code: `err.code` of an ApiKeyError, `decision.code` of a refusal. */
+export type ErrorCode =
+  | "MISSING_CREDENTIALS" | "UNSUPPORTED_SCHEME" | "MALFORMED_CREDENTIALS"
+  | "UNKNOWN_KEY" | "INVALID_SECRET" | "READ_ONLY_KEY"
+  | "DAILY_LIMIT_EXCEEDED" | "CONCURRENCY_LIMIT_EXCEEDED"
+  | "INVALID_METHOD" | "INVALID_TIME" | "NOT_ADMIN" | "APPLICATION_LIMIT_REACHED"
+  | "INVALID_NAME" | "INVALID_DESCRIPTION" | "INVALID_STATE" | "INVALID_LIMITS"
+  | "INVALID_USER_ID" | "INVALID_PASSWORD" | "INVALID_INPUT" | "MALFORMED_HASH"
+  | "INVALID_PROFILE" | "RANDOM_UNAVAILABLE";
+
+/** What every function and method of this package throws: a JS `Error` with a stable `code`. */
+export interface ApiKeyError extends Error {
+  name: "ApiKeyError";
+  code: ErrorCode;
+}
+
+/** Full access (every method) or read-only (GET, HEAD, OPTIONS). */
+export type Access = "full" | "read-only";
+
+/** Who calls a management operation; only `"admin"` may. */
+export interface Actor { role: "admin" | "user" | string }
+
+/** argon2 cost parameters. */
+export interface HashParams { memoryKiB: number; iterations: number; parallelism: number }
+
+/** `"default"` (cheap: m=64 KiB, t=1, p=1, for 256-bit secrets), `"strong"` (OWASP: m=19456, t=2, p=1), or explicit parameters. */
+export type Profile = "default" | "strong" | HashParams;
+
+/** The two halves of Basic credentials. */
+export interface Credentials { keyId: string; secret: string }
+
+/** An account's limits; every field is optional and defaults to the seed's numbers. */
+export interface Limits {
+  /** Calls per account per quota window (2500). */
+  dailyCalls?: number;
+  /** Applications per account (3). */
+  maxApplications?: number;
+  /** Concurrent connections (live leases) per application (3). */
+  maxConnections?: number;
+  /** Quota window start, ms after 00:00 UTC (0). */
+  quotaResetOffsetMs?: number;
+  /** Each key's call-count window start, ms after 00:00 UTC (1800000: 00:30). */
+  callCountResetOffsetMs?: number;
+  /** Lease time-to-live in ms (60000). */
+  leaseTtlMs?: number;
+  /** Realm in `WWW-Authenticate` ("apikeys"). */
+  realm?: string;
+  /** Profile of new hashes; older hashes migrate on their next admitted call (default). */
+  hashProfile?: HashParams;
+}
+
+/** What an admin fills in to create a key. */
+export interface NewKey { name: string; description?: string | null; readOnly?: boolean | null }
+
+/** The result of `createKey`: the only time `secret` is visible. */
+export interface CreatedKey {
+  keyId: string; secret: string; name: string; description: string; access: Access; createdAt: number;
+}
+
+/** The result of `resetSecret`: the new secret, visible this once. */
+export interface ResetKey { keyId: string; secret: string }
+
+/** One row of the keys page. */
+export interface KeyView {
+  name: string; description: string; keyId: string; access: Access;
+  /** Calls admitted in the key's current window (resets at 00:30 UTC by default). */
+  callCount: number;
+  /** When the call count next resets, epoch ms. */
+  callCountResetsAt: number;
+  /** The most recent admitted call, epoch ms, or null. */
+  lastCallAt: number | null;
+  createdAt: number;
+  /** When the secret was last set (create or reset), epoch ms. */
+  secretSetAt: number;
+  /** Live leases (in-flight calls). */
+  activeConnections: number;
+}
+
+/** What the keys page shows. */
+export interface KeyList {
+  callsToday: number; remainingToday: number; dailyLimit: number;
+  /** When the quota window resets, epoch ms. */
+  resetsAt: number;
+  applicationLimit: number; connectionLimit: number;
+  keys: KeyView[];
+}
+
+/** A stored key record, the input of the stateless `verify`. */
+export interface KeyRecord { keyId: string; secretHash: string; access?: Access }
+
+/** The answer to one request. */
+export interface Decision {
+  ok: boolean;
+  /** 200, 401, 403, 429; 400 for an invalid method; 500 for an invalid `now`. */
+  status: number;
+  code: "OK" | ErrorCode;
+  /** The presented key ID, when well-formed. */
+  keyId?: string;
+  /** The key's access, once its secret verified. */
+  access?: Access;
+  /** Present when admitted: give it back with `account.release`. */
+  leaseId?: string;
+  /** Calls the account has left in this window (absent from `verify`). */
+  remainingToday?: number;
+  /** When the quota window resets, epoch ms (absent from `verify`). */
+  resetsAt?: number;
+  /** Seconds to wait, on 429. */
+  retryAfter?: number;
+  /** Headers to send: WWW-Authenticate (401), Retry-After (429), RateLimit-Policy and RateLimit (authenticated). */
+  headers: Record<string, string>;
+}
+
+/** A decision of `account.authorize`: it always reports the quota (but for INVALID_TIME). */
+export interface AccountDecision extends Decision { remainingToday: number; resetsAt: number }
+
+/** The versioned state of an account, as `toJSON` writes it: plain data, no secret. */
+export interface AccountState {
+  version: 1;
+  limits: Required<Limits>;
+  quota: { day: number; calls: number };
+  nextLease: number;
+  keys: Array<{
+    keyId: string; name: string; description: string; access: Access; secretHash: string;
+    createdAt: number; secretSetAt: number; callCount: number; callCountDay: number; lastCallAt: number | null;
+  }>;
+  leases: Array<{ id: string; keyId: string; expiresAt: number }>;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "Credentials")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsCredentials;
+    #[wasm_bindgen(typescript_type = "Profile | null | undefined")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsProfile;
+    #[wasm_bindgen(typescript_type = "Decision")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsDecision;
+    #[wasm_bindgen(typescript_type = "AccountDecision")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsAccountDecision;
+    #[wasm_bindgen(typescript_type = "KeyRecord | null | undefined")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsKeyRecord;
+    #[wasm_bindgen(typescript_type = "Limits | null | undefined")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsLimits;
+    #[wasm_bindgen(typescript_type = "AccountState | string")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsStateInput;
+    #[wasm_bindgen(typescript_type = "AccountState")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsState;
+    #[wasm_bindgen(typescript_type = "Actor")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsActor;
+    #[wasm_bindgen(typescript_type = "NewKey")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsNewKey;
+    #[wasm_bindgen(typescript_type = "CreatedKey")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsCreatedKey;
+    #[wasm_bindgen(typescript_type = "ResetKey")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsResetKey;
+    #[wasm_bindgen(typescript_type = "KeyList")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsKeyList;
+    #[wasm_bindgen(typescript_type = "string | null | undefined")]
+    /// A JS value typed for TypeScript as named above.
+    pub type JsHeader;
+}
+
+/// Turns an [`Error`] into a JS `Error` named `ApiKeyError` with `code`.
+pub fn to_js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("ApiKeyError");
+    let _ = Reflect::set(
+        &err,
+        &JsValue::from_str("code"),
+        &JsValue::from_str(e.code()),
+    );
+    err.into()
+}
+
+type JsResult<T> = Result<T, JsValue>;
+
+fn fail<T>(e: Error) -> JsResult<T> {
+    Err(to_js_error(e))
+}
+
+/// JS numbers for epoch ms: finite, non-negative, within a JS `Date`; fractions are floored.
+fn time(now: f64) -> Result<u64, Error> {
+    if now.is_finite() && now >= 0.0 && now <= MAX_TIME_MS as f64 {
+        Ok(now.floor() as u64)
+    } else {
+        Err(Error::InvalidTime)
+    }
+}
+
+fn header_text(v: &JsValue) -> Result<String, Error> {
+    if v.is_null() || v.is_undefined() {
+        Ok(String::new())
+    } else {
+        v.as_string().ok_or(Error::MalformedCredentials)
+    }
+}
+
+fn profile_of(v: &JsValue) -> Result<Profile, Error> {
+    if v.is_null() || v.is_undefined() {
+        return Ok(Profile::DEFAULT);
+    }
+    if let Some(name) = v.as_string() {
+        return Profile::named(&name);
+    }
+    if !v.is_object() {
+        return Err(Error::InvalidProfile);
+    }
+    serde_wasm_bindgen::from_value::<Profile>(v.clone())
+        .map_err(|_| Error::InvalidProfile)?
+        .validate()
+}
+
+fn actor_of(v: &JsValue) -> Actor {
+    if !v.is_object() {
+        return Actor::User;
+    }
+    match Reflect::get(v, &JsValue::from_str("role"))
+        .ok()
+        .and_then(|r| r.as_string())
+    {
+        Some(role) => Actor::from_role(&role),
+        None => Actor::User,
+    }
+}
+
+fn string_field(obj: &JsValue, name: &str, e: Error) -> Result<Option<String>, Error> {
+    let v = Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| Error::InvalidInput)?;
+    if v.is_null() || v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_string().map(Some).ok_or(e)
+}
+
+fn new_key_of(v: &JsValue) -> Result<NewKey, Error> {
+    if !v.is_object() || Array::is_array(v) {
+        return Err(Error::InvalidInput);
+    }
+    let obj: &Object = v.unchecked_ref();
+    for k in Object::keys(obj).iter() {
+        let known = k
+            .as_string()
+            .is_some_and(|k| matches!(k.as_str(), "name" | "description" | "readOnly"));
+        if !known {
+            return Err(Error::InvalidInput);
+        }
+    }
+    let name = string_field(v, "name", Error::InvalidName)?.ok_or(Error::InvalidName)?;
+    let description =
+        string_field(v, "description", Error::InvalidDescription)?.unwrap_or_default();
+    let ro = Reflect::get(v, &JsValue::from_str("readOnly")).map_err(|_| Error::InvalidInput)?;
+    let read_only = if ro.is_null() || ro.is_undefined() {
+        false
+    } else {
+        ro.as_bool().ok_or(Error::InvalidInput)?
+    };
+    Ok(NewKey {
+        name,
+        description,
+        read_only,
+    })
+}
+
+fn key_id_of(v: &JsValue) -> Result<String, Error> {
+    v.as_string().ok_or(Error::UnknownKey)
+}
+
+/// JSON-compatible conversion: maps become plain objects, `None` becomes `null`.
+fn to_plain<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| to_js_error(Error::InvalidState))
+}
+
+struct Headers<'a>(&'a [(&'static str, String)]);
+
+impl Serialize for Headers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DecisionOut<'a> {
+    ok: bool,
+    status: u16,
+    code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lease_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remaining_today: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resets_at: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_after: Option<u64>,
+    headers: Headers<'a>,
+}
+
+fn decision_to_js(d: &Decision) -> JsValue {
+    let out = DecisionOut {
+        ok: d.ok(),
+        status: d.status(),
+        code: d.code(),
+        key_id: d.key_id.as_ref().map(|k| k.as_str()),
+        access: d.access.map(|a| a.as_str()),
+        lease_id: d.lease_id.as_deref(),
+        remaining_today: d.quota.map(|q| q.remaining),
+        resets_at: d.quota.map(|q| q.resets_at),
+        retry_after: d.retry_after,
+        headers: Headers(&d.headers),
+    };
+    out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// `"Basic " + base64(userId + ":" + password)` (RFC 7617, UTF-8). Throws
+/// INVALID_USER_ID for a colon or control character in `userId`, INVALID_PASSWORD
+/// for a control character in `password`.
+#[wasm_bindgen(js_name = encodeBasic)]
+pub fn encode_basic(user_id: &str, password: &str) -> JsResult<String> {
+    credentials::encode_basic(user_id, password).map_err(to_js_error)
+}
+
+/// Parses an `Authorization` header value (`null` counts as missing) into
+/// `{ keyId, secret }`, split at the first colon. Throws MISSING_CREDENTIALS,
+/// UNSUPPORTED_SCHEME or MALFORMED_CREDENTIALS. It checks RFC 7617 syntax only:
+/// `isKeyId` and `isSecret` check the product's formats.
+#[wasm_bindgen(js_name = parseBasic)]
+pub fn parse_basic(header: &JsHeader) -> JsResult<JsCredentials> {
+    let text = header_text(header).map_err(to_js_error)?;
+    let c = credentials::parse_basic(&text).map_err(to_js_error)?;
+    let obj = Object::new();
+    let _ = Reflect::set(&obj, &"keyId".into(), &JsValue::from_str(&c.user_id));
+    let _ = Reflect::set(&obj, &"secret".into(), &JsValue::from_str(&c.password));
+    Ok(obj.unchecked_into())
+}
+
+/// A new API Key ID, `PFK-` + a random UUID v4 in lowercase hex.
+#[wasm_bindgen(js_name = generateKeyId)]
+pub fn generate_key_id() -> JsResult<String> {
+    key_id::KeyId::generate()
+        .map(|k| k.as_str().to_owned())
+        .map_err(to_js_error)
+}
+
+/// Whether `text` is a well-formed API Key ID.
+#[wasm_bindgen(js_name = isKeyId)]
+pub fn is_key_id(text: &JsValue) -> bool {
+    text.as_string().is_some_and(|t| key_id::is_key_id(&t))
+}
+
+/// A new API Key Secret: `pfs_` + 43 base62 characters (256 random bits) + a 6-character checksum.
+#[wasm_bindgen(js_name = generateSecret)]
+pub fn generate_secret() -> JsResult<String> {
+    secret::Secret::generate()
+        .map(|s| s.expose().to_owned())
+        .map_err(to_js_error)
+}
+
+/// Whether `text` has the secret format and a correct checksum (no hashing).
+#[wasm_bindgen(js_name = isSecret)]
+pub fn is_secret(text: &JsValue) -> bool {
+    text.as_string().is_some_and(|t| secret::is_secret(&t))
+}
+
+/// The argon2id PHC string of `secret` with a fresh salt, under `profile`
+/// ("default" when absent). Throws INVALID_PROFILE.
+#[wasm_bindgen(js_name = hashSecret)]
+pub fn hash_secret(secret: &str, profile: &JsProfile) -> JsResult<String> {
+    let p = profile_of(profile).map_err(to_js_error)?;
+    hashing::hash_secret(secret, p).map_err(to_js_error)
+}
+
+/// Whether `secret` matches the argon2 PHC string `phc` (constant-time
+/// comparison). Throws MALFORMED_HASH for a string that is not one.
+#[wasm_bindgen(js_name = verifySecret)]
+pub fn verify_secret(secret: &str, phc: &str) -> JsResult<bool> {
+    hashing::verify_secret(secret, phc).map_err(to_js_error)
+}
+
+/// Whether `phc` should be rehashed to match `profile` ("default" when absent).
+#[wasm_bindgen(js_name = needsRehash)]
+pub fn needs_rehash(phc: &str, profile: &JsProfile) -> JsResult<bool> {
+    let p = profile_of(profile).map_err(to_js_error)?;
+    hashing::needs_rehash(phc, p).map_err(to_js_error)
+}
+
+/// The stateless check for an edge worker with its own key store: `key` is the
+/// stored record of the presented key ID (`null` when there is none). Same
+/// codes and headers as `account.authorize`, without quota, counts or lease.
+/// Throws INVALID_STATE only for a malformed `key` record.
+#[wasm_bindgen]
+pub fn verify(header: &JsHeader, method: &JsValue, key: &JsKeyRecord) -> JsResult<JsDecision> {
+    let record = if key.is_null() || key.is_undefined() {
+        None
+    } else {
+        let r: KeyRecord = serde_wasm_bindgen::from_value(key.into())
+            .map_err(|_| to_js_error(Error::InvalidState))?;
+        hashing::validate_hash(&r.secret_hash).map_err(to_js_error)?;
+        Some(r)
+    };
+    let text = header_text(header).unwrap_or_else(|_| "\u{0}".to_owned());
+    let method = method.as_string().unwrap_or_default();
+    Ok(decision_to_js(&account::verify(&text, &method, record.as_ref())).unchecked_into())
+}
+
+/// An account: up to three API key applications sharing a daily quota.
+#[wasm_bindgen(js_name = Account)]
+pub struct JsAccount {
+    inner: Account,
+}
+
+#[wasm_bindgen(js_class = Account)]
+impl JsAccount {
+    /// A new account with no keys; `limits` defaults to the seed's numbers.
+    /// Throws INVALID_LIMITS.
+    #[wasm_bindgen(constructor)]
+    pub fn new(limits: &JsLimits) -> JsResult<JsAccount> {
+        let limits = if limits.is_null() || limits.is_undefined() {
+            Limits::default()
+        } else {
+            serde_wasm_bindgen::from_value::<Limits>(limits.into())
+                .map_err(|_| to_js_error(Error::InvalidLimits))?
+        };
+        Account::new(limits)
+            .map(|inner| JsAccount { inner })
+            .map_err(to_js_error)
+    }
+
+    /// Restores an account from `toJSON`'s object (or its JSON text),
+    /// validating everything. Throws INVALID_STATE.
+    #[wasm_bindgen(js_name = fromJSON)]
+    pub fn from_json(state: &JsStateInput) -> JsResult<JsAccount> {
+        let inner = if let Some(text) = state.as_string() {
+            Account::from_json(&text)
+        } else if state.is_object() {
+            serde_wasm_bindgen::from_value::<Account>(state.into()).map_err(|_| Error::InvalidState)
+        } else {
+            Err(Error::InvalidState)
+        };
+        inner.map(|inner| JsAccount { inner }).map_err(to_js_error)
+    }
+
+    /// The state as a plain, versioned object holding no secret (so
+    /// `JSON.stringify(account)` works too).
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsResult<JsState> {
+        to_plain(&self.inner).map(JsCast::unchecked_into)
+    }
+
+    /// Creates an application and its key (admin only). The result holds the
+    /// secret: the only time it is visible. Throws NOT_ADMIN,
+    /// APPLICATION_LIMIT_REACHED, INVALID_NAME, INVALID_DESCRIPTION, INVALID_INPUT, INVALID_TIME.
+    #[wasm_bindgen(js_name = createKey)]
+    pub fn create_key(
+        &mut self,
+        actor: &JsActor,
+        input: &JsNewKey,
+        now: f64,
+    ) -> JsResult<JsCreatedKey> {
+        let actor = actor_of(actor);
+        if actor != Actor::Admin {
+            return fail(Error::NotAdmin);
+        }
+        let new = new_key_of(input).map_err(to_js_error)?;
+        let now = time(now).map_err(to_js_error)?;
+        let (issued, view) = self
+            .inner
+            .create_key(actor, new, now)
+            .map_err(to_js_error)?;
+        let obj = Object::new();
+        let set = |k: &str, v: JsValue| {
+            let _ = Reflect::set(&obj, &JsValue::from_str(k), &v);
+        };
+        set("keyId", JsValue::from_str(issued.key_id.as_str()));
+        set("secret", JsValue::from_str(issued.secret.expose()));
+        set("name", JsValue::from_str(&view.name));
+        set("description", JsValue::from_str(&view.description));
+        set("access", JsValue::from_str(view.access.as_str()));
+        set("createdAt", JsValue::from_f64(view.created_at as f64));
+        Ok(obj.unchecked_into())
+    }
+
+    /// The keys page as of `now` (admin only): calls today, remaining balance,
+    /// reset time, and each key's call count and last call. Throws NOT_ADMIN, INVALID_TIME.
+    #[wasm_bindgen(js_name = listKeys)]
+    pub fn list_keys(&self, actor: &JsActor, now: f64) -> JsResult<JsKeyList> {
+        let actor = actor_of(actor);
+        let now = time(now).map_err(to_js_error)?;
+        let list = self.inner.list_keys(actor, now).map_err(to_js_error)?;
+        to_plain(&list).map(JsCast::unchecked_into)
+    }
+
+    /// Replaces a key's secret (admin only); the old one fails from the next
+    /// call. Returns `{ keyId, secret }`: the only time the new secret is
+    /// visible. Throws NOT_ADMIN, UNKNOWN_KEY, INVALID_TIME.
+    #[wasm_bindgen(js_name = resetSecret)]
+    pub fn reset_secret(
+        &mut self,
+        actor: &JsActor,
+        key_id: &JsValue,
+        now: f64,
+    ) -> JsResult<JsResetKey> {
+        let actor = actor_of(actor);
+        if actor != Actor::Admin {
+            return fail(Error::NotAdmin);
+        }
+        let id = key_id_of(key_id).map_err(to_js_error)?;
+        let now = time(now).map_err(to_js_error)?;
+        let issued = self
+            .inner
+            .reset_secret(actor, &id, now)
+            .map_err(to_js_error)?;
+        let obj = Object::new();
+        let _ = Reflect::set(
+            &obj,
+            &"keyId".into(),
+            &JsValue::from_str(issued.key_id.as_str()),
+        );
+        let _ = Reflect::set(
+            &obj,
+            &"secret".into(),
+            &JsValue::from_str(issued.secret.expose()),
+        );
+        Ok(obj.unchecked_into())
+    }
+
+    /// Deletes an application (admin only) and frees its slot. Throws
+    /// NOT_ADMIN, UNKNOWN_KEY, INVALID_TIME.
+    #[wasm_bindgen(js_name = deleteKey)]
+    pub fn delete_key(&mut self, actor: &JsActor, key_id: &JsValue, now: f64) -> JsResult<()> {
+        let actor = actor_of(actor);
+        if actor != Actor::Admin {
+            return fail(Error::NotAdmin);
+        }
+        let id = key_id_of(key_id).map_err(to_js_error)?;
+        let now = time(now).map_err(to_js_error)?;
+        self.inner.delete_key(actor, &id, now).map_err(to_js_error)
+    }
+
+    /// Checks one request's `Authorization` header (`null` when absent) and
+    /// method at `now` (epoch ms). Admitted: counts the call, takes a lease.
+    /// Never throws: every refusal is a decision with its status and code.
+    pub fn authorize(
+        &mut self,
+        header: &JsHeader,
+        method: &JsValue,
+        now: f64,
+    ) -> JsAccountDecision {
+        let d = match time(now) {
+            Ok(now) => {
+                let text = header_text(header).unwrap_or_else(|_| "\u{0}".to_owned());
+                let method = method.as_string().unwrap_or_default();
+                self.inner.authorize(&text, &method, now)
+            }
+            Err(_) => self.inner.authorize("", "GET", u64::MAX),
+        };
+        decision_to_js(&d).unchecked_into()
+    }
+
+    /// Gives back an admitted call's lease. Returns whether a live lease was
+    /// held under that ID; unknown or expired IDs are harmless. Throws INVALID_TIME.
+    pub fn release(&mut self, lease_id: &JsValue, now: f64) -> JsResult<bool> {
+        let now = time(now).map_err(to_js_error)?;
+        match lease_id.as_string() {
+            Some(id) => self.inner.release(&id, now).map_err(to_js_error),
+            None => Ok(false),
+        }
+    }
+}
