@@ -1,0 +1,98 @@
+// Pages for when the portal cannot show what was asked: a non-admin, an
+// unknown page, and damaged or foreign data in the browser's database.
+import { h } from "../dom.js";
+import { errorContent, notice, pageHeader } from "../ui.js";
+
+/** What a non-admin sees instead of keys: the library refused with NOT_ADMIN. */
+export function notAdminView(app, error, crumbs) {
+  return {
+    title: "API Keys",
+    nav: "api-keys",
+    node: h(
+      "div",
+      { class: "page" },
+      pageHeader({ crumbs, title: "API Keys" }),
+      notice(
+        "warning",
+        [
+          h("h2", { class: "notice-title" }, "You need to be an admin"),
+          h(
+            "p",
+            {},
+            "To create or view API keys, you must be an admin. You are signed in as a user without admin rights, so no API keys are shown.",
+          ),
+          h("p", { class: "muted" }, "Ask an admin of your account, or switch “Signed in as” to an admin in this demo."),
+          h("p", { class: "muted small" }, errorContent(error)),
+        ],
+        { role: "alert", id: "not-admin" },
+      ),
+    ),
+  };
+}
+
+export function notFoundView() {
+  return {
+    title: "Page not found",
+    nav: null,
+    node: h(
+      "div",
+      { class: "page" },
+      pageHeader({ crumbs: [{ label: "Users & Groups" }, { label: "Not found" }], title: "Page not found" }),
+      h("p", {}, "There is no such page. ", h("a", { href: "#/api-keys" }, "Go to API Keys"), "."),
+    ),
+  };
+}
+
+/**
+ * The data in IndexedDB cannot be read (a StateError), or something else went
+ * wrong: say so plainly and offer to start over, rather than a blank page.
+ */
+export function problemView(app, error, { unexpected = false } = {}) {
+  const status = h("p", { class: "muted", role: "status" });
+  const startOver = h(
+    "button",
+    {
+      type: "button",
+      class: "button button-danger",
+      onclick: async () => {
+        startOver.disabled = true;
+        status.textContent = "Starting over…";
+        try {
+          await app.store.startOver();
+          app.go("/api-keys");
+        } catch (e) {
+          status.textContent = `Could not start over: ${e?.message ?? e}`;
+          startOver.disabled = false;
+        }
+      },
+    },
+    "Start over",
+  );
+  const title = unexpected ? "Something went wrong" : "Your saved API key data can't be read";
+  return {
+    title,
+    nav: null,
+    node: h(
+      "div",
+      { class: "page" },
+      pageHeader({ crumbs: [{ label: "Users & Groups" }, { label: "API Keys", href: "#/api-keys" }, { label: "Problem" }], title }),
+      notice(
+        "error",
+        [
+          h("p", {}, h("strong", {}, error?.message ?? String(error))),
+          error?.detail ? h("p", { class: "muted small" }, `Details: ${error.detail}`) : null,
+          error?.code && !error.detail ? h("p", { class: "muted small" }, errorContent(error)) : null,
+          app.store
+            ? h(
+                "p",
+                {},
+                "Start over to replace it with an empty account. This deletes every API key stored in this browser; applications using them will stop working.",
+              )
+            : h("p", {}, "Reload the page to try again."),
+        ],
+        { role: "alert" },
+      ),
+      app.store ? h("div", { class: "form-actions" }, startOver, status) : null,
+    ),
+  };
+}
