@@ -1,0 +1,217 @@
+// Test harness: a stub upstream origin (node http on 127.0.0.1), the edge
+// worker in real workerd through Miniflare (two worker scripts sharing the
+// Durable Objects, each on its own loopback socket), and small clients.
+import { createServer } from "node:http";
+import { randomBytes } from "node:crypto";
+import { Miniflare } from "miniflare";
+import { encodeBasic } from "apikeys";
+import { buildWorker } from "../scripts/build.mjs";
+
+/** A fresh admin token per run (never printed). */
+export const ADMIN_TOKEN = randomBytes(32).toString("base64url");
+
+/** The compatibility date and flags of wrangler.toml. */
+export const COMPATIBILITY_DATE = "2026-04-01";
+export const COMPATIBILITY_FLAGS = ["enable_request_signal"];
+
+/** @param {number} ms */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The stub upstream origin. Every request is answered with a JSON echo of
+ * what the edge forwarded, except `/hold/<name>`, which sends its headers and
+ * a first chunk, then stays open until `finish(name)`.
+ */
+export async function startOrigin() {
+  /** @type {Array<{ method: string, path: string, headers: Record<string, string | string[] | undefined> }>} */
+  const hits = [];
+  /** @type {Map<string, { end: () => void }>} */
+  const held = new Map();
+  /** @type {Map<string, number>} in-flight requests per key ID, and the most seen */
+  const inFlight = new Map();
+  const maxInFlight = new Map();
+  /** @type {string[]} names of held requests whose connection closed before finish */
+  const aborted = [];
+  const waiters = new Set();
+
+  const server = createServer((req, res) => {
+    const keyId = String(req.headers["x-api-key-id"] ?? "");
+    hits.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers });
+    inFlight.set(keyId, (inFlight.get(keyId) ?? 0) + 1);
+    maxInFlight.set(keyId, Math.max(maxInFlight.get(keyId) ?? 0, inFlight.get(keyId)));
+    let done = false;
+    const finished = () => {
+      if (done) return;
+      done = true;
+      inFlight.set(keyId, inFlight.get(keyId) - 1);
+    };
+    res.on("finish", finished);
+    res.on("close", finished);
+    const hold = /^\/hold\/([\w-]+)/.exec(req.url ?? "");
+    if (hold) {
+      const name = hold[1];
+      res.writeHead(200, { "Content-Type": "text/plain", "X-Origin": "stub" });
+      res.write(`start ${name}\n`);
+      res.on("close", () => {
+        if (!res.writableEnded) aborted.push(name);
+        held.delete(name);
+      });
+      held.set(name, { end: () => res.end(`end ${name}\n`) });
+      for (const w of waiters) w();
+      return;
+    }
+    req.resume();
+    req.on("end", () => {
+      const body = JSON.stringify({
+        method: req.method,
+        path: req.url,
+        keyId: req.headers["x-api-key-id"] ?? null,
+        accountId: req.headers["x-api-account-id"] ?? null,
+        access: req.headers["x-api-key-access"] ?? null,
+        authorization: req.headers.authorization ?? null,
+      });
+      res.writeHead(200, { "Content-Type": "application/json", "X-Origin": "stub" });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise((r) => server.listen(0, "127.0.0.1", () => r(undefined)));
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits,
+    held,
+    aborted,
+    maxInFlight,
+    /** Resolves once `n` held requests are open at the origin. */
+    async waitHeld(n, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (held.size < n) {
+        if (Date.now() > deadline) throw new Error(`only ${held.size} of ${n} requests reached the origin`);
+        await new Promise((r) => {
+          waiters.add(r);
+          setTimeout(r, 50);
+        });
+      }
+    },
+    /** Ends a held response. */
+    finish(name) {
+      const h = held.get(name);
+      if (!h) throw new Error(`no held request ${name}`);
+      h.end();
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r(undefined)));
+    },
+  };
+}
+
+/**
+ * Starts the edge worker in workerd: worker "edge" defines the Durable
+ * Objects, worker "edge-b" (same code) binds to them by script name, like
+ * a second deployment or another isolate of the same one.
+ * @param {{ origin: string, persist?: string, logRefusals?: boolean }} options
+ */
+export async function startEdge({ origin, persist, logRefusals = false }) {
+  const built = await buildWorker({ entry: "src/worker.js", outdir: "dist" });
+  const common = {
+    modules: built.modules,
+    modulesRoot: built.modulesRoot,
+    compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: COMPATIBILITY_FLAGS,
+    bindings: { UPSTREAM_ORIGIN: origin, ADMIN_TOKEN, LOG_REFUSALS: String(logRefusals) },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    durableObjectsPersist: persist ?? false,
+    workers: [
+      {
+        ...common,
+        name: "edge",
+        durableObjects: {
+          ACCOUNTS: { className: "AccountObject", useSQLite: true },
+          KEY_DIRECTORY: { className: "KeyDirectory", useSQLite: true },
+        },
+      },
+      {
+        ...common,
+        name: "edge-b",
+        durableObjects: {
+          ACCOUNTS: { className: "AccountObject", scriptName: "edge", useSQLite: true },
+          KEY_DIRECTORY: { className: "KeyDirectory", scriptName: "edge", useSQLite: true },
+        },
+      },
+    ],
+  });
+  await mf.ready;
+  const a = (await mf.unsafeGetDirectURL("edge")).origin;
+  const b = (await mf.unsafeGetDirectURL("edge-b")).origin;
+  return { mf, urls: { a, b }, client: new Client(a), clientB: new Client(b), dispose: () => mf.dispose() };
+}
+
+/** A client of one worker: API calls with a key, management calls with the admin token. */
+export class Client {
+  /** @param {string} base */
+  constructor(base) {
+    this.base = base;
+  }
+
+  /**
+   * An API call with Basic credentials (`key` = { keyId, secret }) or a raw header.
+   * @param {string} path
+   * @param {{ key?: { keyId: string, secret: string }, authorization?: string, method?: string, body?: string, signal?: AbortSignal }} [opts]
+   */
+  api(path, { key, authorization, method = "GET", body, signal } = {}) {
+    const headers = {};
+    if (key) headers.Authorization = encodeBasic(key.keyId, key.secret);
+    if (authorization !== undefined) headers.Authorization = authorization;
+    return fetch(this.base + path, { method, headers, body, signal });
+  }
+
+  /**
+   * A management call; returns status, headers and the parsed JSON body.
+   * @param {string} method
+   * @param {string} path under /_apikeys/
+   * @param {unknown} [body]
+   * @param {string | null} [authorization] defaults to the admin token
+   */
+  async admin(method, path, body, authorization = `Bearer ${ADMIN_TOKEN}`) {
+    const headers = { "Content-Type": "application/json" };
+    if (authorization !== null) headers.Authorization = authorization;
+    const res = await fetch(`${this.base}/_apikeys/${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  }
+
+  /**
+   * Creates a key; asserts success.
+   * @param {string} accountId
+   * @param {{ name: string, description?: string, readOnly?: boolean }} input
+   * @returns {Promise<import("apikeys").CreatedKey>}
+   */
+  async createKey(accountId, input) {
+    const r = await this.admin("POST", `accounts/${accountId}/keys`, input);
+    if (r.status !== 201) throw new Error(`createKey: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+
+  /**
+   * @param {string} accountId
+   * @returns {Promise<import("apikeys").KeyList>}
+   */
+  async listKeys(accountId) {
+    const r = await this.admin("GET", `accounts/${accountId}/keys`);
+    if (r.status !== 200) throw new Error(`listKeys: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  }
+}
+
+/** A unique account ID for one test. */
+export const newAccountId = (label) => `${label}-${randomBytes(6).toString("hex")}`;
