@@ -20,7 +20,8 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * The stub upstream origin. Every request is answered with a JSON echo of
  * what the edge forwarded, except `/hold/<name>`, which sends its headers and
- * a first chunk, then stays open until `finish(name)`.
+ * a first chunk, then stays open until `finish(name)`, and `/stream/<name>`,
+ * which does the same but also sends a line every 50 ms meanwhile.
  */
 export async function startOrigin() {
   /** @type {Array<{ method: string, path: string, headers: Record<string, string | string[] | undefined> }>} */
@@ -47,16 +48,24 @@ export async function startOrigin() {
     };
     res.on("finish", finished);
     res.on("close", finished);
-    const hold = /^\/hold\/([\w-]+)/.exec(req.url ?? "");
+    const hold = /^\/(hold|stream)\/([\w-]+)/.exec(req.url ?? "");
     if (hold) {
-      const name = hold[1];
+      const [, kind, name] = hold;
       res.writeHead(200, { "Content-Type": "text/plain", "X-Origin": "stub" });
       res.write(`start ${name}\n`);
+      // /stream/ sends a line every 50 ms while held, like a long export.
+      const ticker = kind === "stream" ? setInterval(() => res.write("tick\n"), 50) : null;
       res.on("close", () => {
+        if (ticker) clearInterval(ticker);
         if (!res.writableEnded) aborted.push(name);
         held.delete(name);
       });
-      held.set(name, { end: () => res.end(`end ${name}\n`) });
+      held.set(name, {
+        end: () => {
+          if (ticker) clearInterval(ticker);
+          res.end(`end ${name}\n`);
+        },
+      });
       for (const w of waiters) w();
       return;
     }
