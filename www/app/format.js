@@ -10,7 +10,10 @@ export const number = (n) => numberFormat.format(n);
 
 /** "2026-03-04 15:42:07 UTC" */
 export function utc(ms) {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 }
 
 export const local = (ms) => localFormat.format(new Date(ms));

@@ -131,5 +131,8 @@ async function start() {
 }
 
 start().catch((e) => {
-  replace(main, h("p", { class: "notice notice-error", role: "alert" }, `The portal could not start: ${e?.message ?? e}`));
+  replace(
+    main,
+    h("p", { class: "notice notice-error", role: "alert" }, `The portal could not start: ${e?.message ?? e}`),
+  );
 });

@@ -88,7 +88,10 @@ export class Store {
       });
     } catch (e) {
       if (e?.name === "VersionError") {
-        throw new StateError("This browser holds a newer or foreign API key database that this portal cannot read.", describe(e));
+        throw new StateError(
+          "This browser holds a newer or foreign API key database that this portal cannot read.",
+          describe(e),
+        );
       }
       throw new StateError("The browser's database (IndexedDB) is not available in this window.", describe(e));
     }

@@ -115,7 +115,10 @@ export function copyButton({ label, getText, selectEl }) {
 
 /** The ApiKeyError (or other) text for a person: the message, with the code. */
 export function errorContent(e) {
-  return [h("strong", {}, capitalise(e?.message ?? String(e))), e?.code ? h("span", { class: "error-code" }, ` (${e.code})`) : null];
+  return [
+    h("strong", {}, capitalise(e?.message ?? String(e))),
+    e?.code ? h("span", { class: "error-code" }, ` (${e.code})`) : null,
+  ];
 }
 
 export const capitalise = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);

@@ -19,7 +19,8 @@ const EXPLAIN = {
   INVALID_SECRET: "The API Key Secret does not match (a secret replaced by a reset no longer works).",
   READ_ONLY_KEY: "This key is Read-Only: it may GET, HEAD or OPTIONS, but not create, update or delete.",
   DAILY_LIMIT_EXCEEDED: "The account's 2,500 calls for today are used up; the balance resets at 00:00 UTC.",
-  CONCURRENCY_LIMIT_EXCEEDED: "This application already has its maximum of concurrent connections open. Release one, or wait for one to expire.",
+  CONCURRENCY_LIMIT_EXCEEDED:
+    "This application already has its maximum of concurrent connections open. Release one, or wait for one to expire.",
 };
 
 /** Secret-bearing text, shortened for display. */
@@ -29,9 +30,22 @@ export async function consoleView(app) {
   const history = [];
   let timer = null;
   let disposed = false;
+  let shownLeases = null; // the lease IDs in the table, to update it in place
+  let expiryCells = new Map();
 
-  const method = h("select", { id: "console-method", name: "method" }, METHODS.map((m) => h("option", { value: m }, m)));
-  const path = h("input", { id: "console-path", name: "path", type: "text", value: "/api/v1/forms", autocomplete: "off", spellcheck: "false" });
+  const method = h(
+    "select",
+    { id: "console-method", name: "method" },
+    METHODS.map((m) => h("option", { value: m }, m)),
+  );
+  const path = h("input", {
+    id: "console-path",
+    name: "path",
+    type: "text",
+    value: "/api/v1/forms",
+    autocomplete: "off",
+    spellcheck: "false",
+  });
   const modePair = h("input", { type: "radio", name: "mode", id: "mode-pair", value: "pair", checked: true });
   const modeHeader = h("input", { type: "radio", name: "mode", id: "mode-header", value: "header" });
   const keyId = h("input", {
@@ -62,7 +76,11 @@ export async function consoleView(app) {
   const hold = h("input", { id: "console-hold", name: "hold", type: "checkbox", "aria-describedby": "hold-hint" });
   const send = h("button", { type: "submit", class: "button button-primary" }, icon(icons.send), "Send");
   const formError = h("div", { id: "console-errors", role: "alert" });
-  const response = h("div", { class: "response-body" }, h("p", { class: "muted" }, "Send a request to see the API's answer."));
+  const response = h(
+    "div",
+    { class: "response-body" },
+    h("p", { class: "muted" }, "Send a request to see the API's answer."),
+  );
   const connections = h("div", {});
   const log = h("div", {});
 
@@ -76,7 +94,11 @@ export async function consoleView(app) {
     "div",
     { class: "field", hidden: true },
     h("label", { for: "console-header" }, "Authorization header"),
-    h("p", { class: "hint", id: "header-hint" }, "The whole value, e.g. Basic followed by base64(API_Key_ID:API_Key_Secret)."),
+    h(
+      "p",
+      { class: "hint", id: "header-hint" },
+      "The whole value, e.g. Basic followed by base64(API_Key_ID:API_Key_Secret).",
+    ),
     header,
   );
   const syncMode = () => {
@@ -108,7 +130,9 @@ export async function consoleView(app) {
     try {
       value = buildHeader();
     } catch (e) {
-      formError.replaceChildren(notice("error", [h("p", {}, "The Authorization header could not be built: "), h("p", {}, errorContent(e))]));
+      formError.replaceChildren(
+        notice("error", [h("p", {}, "The Authorization header could not be built: "), h("p", {}, errorContent(e))]),
+      );
       return;
     }
     const m = method.value;
@@ -122,7 +146,14 @@ export async function consoleView(app) {
         if (d.leaseId && !keep) account.release(d.leaseId, at);
         return d;
       });
-      showResponse({ decision, method: m, path: path.value, header: value, held: keep && Boolean(decision.leaseId), at });
+      showResponse({
+        decision,
+        method: m,
+        path: path.value,
+        header: value,
+        held: keep && Boolean(decision.leaseId),
+        at,
+      });
       history.unshift({ at, method: m, path: path.value, status: decision.status, code: decision.code });
       history.length = Math.min(history.length, 8);
       renderLog();
@@ -134,7 +165,10 @@ export async function consoleView(app) {
     }
   }
 
+  let responses = 0;
   function showResponse({ decision, method: m, path: p, header: value, held, at }) {
+    responses += 1;
+    response.dataset.seq = String(responses);
     const cls = decision.status < 300 ? "ok" : decision.status === 429 ? "warn" : "bad";
     const headers = Object.entries(decision.headers ?? {});
     replace(
@@ -148,8 +182,8 @@ export async function consoleView(app) {
       h(
         "p",
         { class: `status-line status-${cls}` },
-        h("span", { id: "response-status", "aria-label": "Status" }, `${decision.status} ${statusText[decision.status] ?? ""}`.trim()),
-        h("code", { id: "response-code", class: "status-code", "aria-label": "Code" }, decision.code),
+        h("span", { id: "response-status" }, `${decision.status} ${statusText[decision.status] ?? ""}`.trim()),
+        h("code", { id: "response-code", class: "status-code", title: "Code" }, decision.code),
       ),
       h("p", { class: "explain" }, EXPLAIN[decision.code] ?? ""),
       h(
@@ -167,13 +201,19 @@ export async function consoleView(app) {
       h("h3", {}, "Response headers"),
       headers.length
         ? h(
-            "table",
-            { class: "data-table compact", "aria-label": "Response headers" },
-            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Header"), h("th", { scope: "col" }, "Value"))),
+            "div",
+            { class: "table-scroll" },
             h(
-              "tbody",
-              {},
-              headers.map(([k, v]) => h("tr", {}, h("th", { scope: "row" }, h("code", {}, k)), h("td", {}, h("code", {}, v)))),
+              "table",
+              { class: "data-table compact", "aria-label": "Response headers" },
+              h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Header"), h("th", { scope: "col" }, "Value"))),
+              h(
+                "tbody",
+                {},
+                headers.map(([k, v]) =>
+                  h("tr", {}, h("th", { scope: "row" }, h("code", {}, k)), h("td", {}, h("code", {}, v))),
+                ),
+              ),
             ),
           )
         : h("p", { class: "muted" }, "None."),
@@ -185,24 +225,47 @@ export async function consoleView(app) {
       log,
       history.length
         ? h(
-            "table",
-            { class: "data-table compact", "aria-label": "Recent requests" },
+            "div",
+            { class: "table-scroll" },
             h(
-              "thead",
-              {},
-              h("tr", {}, h("th", { scope: "col" }, "Time"), h("th", { scope: "col" }, "Request"), h("th", { scope: "col" }, "Status"), h("th", { scope: "col" }, "Code")),
-            ),
-            h(
-              "tbody",
-              {},
-              history.map((r) =>
+              "table",
+              { class: "data-table compact", "aria-label": "Recent requests" },
+              h(
+                "thead",
+                {},
                 h(
                   "tr",
                   {},
-                  h("td", {}, h("time", { datetime: new Date(r.at).toISOString(), title: utc(r.at) }, localClock(r.at))),
-                  h("td", {}, h("code", {}, `${r.method} ${r.path || "/"}`)),
-                  h("td", {}, h("span", { class: `pill pill-${r.status < 300 ? "ok" : r.status === 429 ? "warn" : "bad"}` }, String(r.status))),
-                  h("td", {}, h("code", {}, r.code)),
+                  h("th", { scope: "col" }, "Time"),
+                  h("th", { scope: "col" }, "Request"),
+                  h("th", { scope: "col" }, "Status"),
+                  h("th", { scope: "col" }, "Code"),
+                ),
+              ),
+              h(
+                "tbody",
+                {},
+                history.map((r) =>
+                  h(
+                    "tr",
+                    {},
+                    h(
+                      "td",
+                      {},
+                      h("time", { datetime: new Date(r.at).toISOString(), title: utc(r.at) }, localClock(r.at)),
+                    ),
+                    h("td", {}, h("code", {}, `${r.method} ${r.path || "/"}`)),
+                    h(
+                      "td",
+                      {},
+                      h(
+                        "span",
+                        { class: `pill pill-${r.status < 300 ? "ok" : r.status === 429 ? "warn" : "bad"}` },
+                        String(r.status),
+                      ),
+                    ),
+                    h("td", {}, h("code", {}, r.code)),
+                  ),
                 ),
               ),
             ),
@@ -231,71 +294,85 @@ export async function consoleView(app) {
       };
     });
     const showNames = app.role === "admin";
-    replace(
-      connections,
-      h(
-        "p",
-        { class: "hint", id: "connections-summary" },
-        `${leases.length} open. Each application may hold ${limit} connections at once; a held connection expires ${Math.round(ttl / 1000)} s after it opened if it is never released.`,
-      ),
-      leases.length
-        ? [
-            h(
-              "table",
-              { class: "data-table compact", "aria-label": "Open connections" },
+    const summary = `${leases.length} open. Each application may hold ${limit} connections at once; a held connection expires ${Math.round(ttl / 1000)} s after it opened if it is never released.`;
+    const ids = leases.map((l) => l.id).join(" ");
+    if (ids && ids === shownLeases) {
+      // Same connections: only the countdown moves (keeps focus and buttons in place).
+      for (const l of leases) {
+        const cell = expiryCells.get(l.id);
+        if (cell) cell.textContent = relative(l.expiresAt, now);
+      }
+    } else {
+      shownLeases = ids;
+      expiryCells = new Map();
+      replace(
+        connections,
+        h("p", { class: "hint", id: "connections-summary" }, summary),
+        leases.length
+          ? [
               h(
-                "thead",
-                {},
+                "div",
+                { class: "table-scroll" },
                 h(
-                  "tr",
-                  {},
-                  h("th", { scope: "col" }, "Application"),
-                  h("th", { scope: "col" }, "Connection"),
-                  h("th", { scope: "col" }, "Expires"),
-                  h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")),
-                ),
-              ),
-              h(
-                "tbody",
-                {},
-                leases.map((l) =>
+                  "table",
+                  { class: "data-table compact", "aria-label": "Open connections" },
                   h(
-                    "tr",
+                    "thead",
                     {},
                     h(
-                      "td",
+                      "tr",
                       {},
-                      showNames && names.get(l.keyId) ? h("div", {}, names.get(l.keyId)) : null,
-                      h("code", { class: "key-id small" }, l.keyId),
+                      h("th", { scope: "col" }, "Application"),
+                      h("th", { scope: "col" }, "Connection"),
+                      h("th", { scope: "col" }, "Expires"),
+                      h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Actions")),
                     ),
-                    h("td", {}, h("code", {}, l.id)),
-                    h("td", {}, relative(l.expiresAt, now)),
-                    h(
-                      "td",
-                      {},
-                      h(
-                        "button",
-                        {
-                          type: "button",
-                          class: "button button-secondary button-small",
-                          "aria-label": `Release connection ${l.id}`,
-                          onclick: () => release([l.id]),
-                        },
-                        "Release",
-                      ),
-                    ),
+                  ),
+                  h(
+                    "tbody",
+                    {},
+                    leases.map((l) => {
+                      const expires = h("td", {}, relative(l.expiresAt, now));
+                      expiryCells.set(l.id, expires);
+                      return h(
+                        "tr",
+                        {},
+                        h(
+                          "td",
+                          {},
+                          showNames && names.get(l.keyId) ? h("div", {}, names.get(l.keyId)) : null,
+                          h("code", { class: "key-id small" }, l.keyId),
+                        ),
+                        h("td", {}, h("code", {}, l.id)),
+                        expires,
+                        h(
+                          "td",
+                          {},
+                          h(
+                            "button",
+                            {
+                              type: "button",
+                              class: "button button-secondary button-small",
+                              "aria-label": `Release connection ${l.id}`,
+                              onclick: () => release([l.id]),
+                            },
+                            "Release",
+                          ),
+                        ),
+                      );
+                    }),
                   ),
                 ),
               ),
-            ),
-            h(
-              "button",
-              { type: "button", class: "button button-secondary", onclick: () => release(leases.map((l) => l.id)) },
-              "Release all connections",
-            ),
-          ]
-        : h("p", { class: "muted" }, "No connections are held open."),
-    );
+              h(
+                "button",
+                { type: "button", class: "button button-secondary", onclick: () => release(leases.map((l) => l.id)) },
+                "Release all connections",
+              ),
+            ]
+          : h("p", { class: "muted" }, "No connections are held open."),
+      );
+    }
     clearTimeout(timer);
     // Count down while connections are open (they expire on their own).
     if (leases.length && !disposed) timer = setTimeout(() => refreshConnections().catch(() => {}), 1000);
@@ -319,7 +396,7 @@ export async function consoleView(app) {
         "div",
         { class: "segmented" },
         h("span", { class: "radio" }, modePair, h("label", { for: "mode-pair" }, "API Key ID and Secret")),
-        h("span", { class: "radio" }, modeHeader, h("label", { for: "mode-header" }, "Authorization header")),
+        h("span", { class: "radio" }, modeHeader, h("label", { for: "mode-header" }, "Paste an Authorization header")),
       ),
       pairFields,
       headerField,
@@ -358,10 +435,16 @@ export async function consoleView(app) {
       ),
     ),
     h(
-      "div",
-      { class: "console-grid" },
-      h("section", { class: "card", "aria-labelledby": "connections-heading" }, h("h2", { id: "connections-heading" }, "Open connections"), connections),
-      h("section", { class: "card", "aria-labelledby": "log-heading" }, h("h2", { id: "log-heading" }, "Recent requests"), log),
+      "section",
+      { class: "card", "aria-labelledby": "connections-heading" },
+      h("h2", { id: "connections-heading" }, "Open connections"),
+      connections,
+    ),
+    h(
+      "section",
+      { class: "card", "aria-labelledby": "log-heading" },
+      h("h2", { id: "log-heading" }, "Recent requests"),
+      log,
     ),
   );
   renderLog();

@@ -43,7 +43,12 @@ export async function createView(app) {
     placeholder: "Syncs closed opportunities from Salesforce every hour.",
     "aria-describedby": "description-hint description-error",
   });
-  const readOnly = h("input", { id: "key-read-only", name: "readOnly", type: "checkbox", "aria-describedby": "read-only-hint" });
+  const readOnly = h("input", {
+    id: "key-read-only",
+    name: "readOnly",
+    type: "checkbox",
+    "aria-describedby": "read-only-hint",
+  });
   const submit = h("button", { type: "submit", class: "button button-primary" }, "Create");
 
   function showLimit(current) {
@@ -103,7 +108,12 @@ export async function createView(app) {
     h(
       "div",
       { class: "field" },
-      h("label", { for: "key-name" }, "Name", h("span", { class: "required", "aria-hidden": "true" }, " *")),
+      h(
+        "div",
+        { class: "label-row" },
+        h("label", { for: "key-name" }, "Name"),
+        h("span", { class: "required", "aria-hidden": "true" }, "*"),
+      ),
       nameHint,
       name,
       nameError,
@@ -120,12 +130,7 @@ export async function createView(app) {
       "fieldset",
       { class: "field" },
       h("legend", {}, "Access"),
-      h(
-        "div",
-        { class: "checkbox" },
-        readOnly,
-        h("label", { for: "key-read-only" }, "Read-Only"),
-      ),
+      h("div", { class: "checkbox" }, readOnly, h("label", { for: "key-read-only" }, "Read-Only")),
       h(
         "p",
         { class: "hint", id: "read-only-hint" },
@@ -173,7 +178,11 @@ export async function createView(app) {
               {},
               h("li", {}, `You can create up to ${list.applicationLimit} API key applications per account.`),
               h("li", {}, `Each application supports a maximum of ${list.connectionLimit} concurrent connections.`),
-              h("li", {}, `The account is limited to ${list.dailyLimit.toLocaleString()} API calls per day, shared across all API keys.`),
+              h(
+                "li",
+                {},
+                `The account is limited to ${list.dailyLimit.toLocaleString()} API calls per day, shared across all API keys.`,
+              ),
             ),
           ),
         ),

@@ -27,7 +27,11 @@ export async function detailsView(app, keyId) {
         { class: "page" },
         pageHeader({ crumbs: [...CRUMBS, { label: "Not found" }], title: "API key not found" }),
         notice("info", [
-          h("p", {}, "This API key does not exist (it may have been deleted). Its API Key ID no longer authenticates any call."),
+          h(
+            "p",
+            {},
+            "This API key does not exist (it may have been deleted). Its API Key ID no longer authenticates any call.",
+          ),
           h("p", {}, h("a", { href: "#/api-keys" }, "Back to API Keys")),
         ]),
       ),
@@ -100,7 +104,12 @@ export async function detailsView(app, keyId) {
             icon(icons.refresh),
             "Reset API Key Secret",
           ),
-          h("button", { type: "button", class: "button button-danger-outline", onclick: remove }, icon(icons.trash), "Delete"),
+          h(
+            "button",
+            { type: "button", class: "button button-danger-outline", onclick: remove },
+            icon(icons.trash),
+            "Delete",
+          ),
         ],
       }),
       actionError,
@@ -144,11 +153,21 @@ export async function detailsView(app, keyId) {
             { class: "properties" },
             prop("Call Count", [
               h("span", { id: "key-call-count" }, number(key.callCount)),
-              h("span", { class: "muted small" }, ` · resets daily at 00:30 UTC (${relative(key.callCountResetsAt, now)})`),
+              h(
+                "span",
+                { class: "muted small" },
+                ` · resets daily at 00:30 UTC (${relative(key.callCountResetsAt, now)})`,
+              ),
             ]),
             prop("Last Call Timestamp", timestamp(key.lastCallAt)),
-            prop("Active connections", h("span", { id: "key-connections" }, `${key.activeConnections} of ${list.connectionLimit}`)),
-            prop("Account calls today", `${number(list.callsToday)} of ${number(list.dailyLimit)} (${number(list.remainingToday)} remaining)`),
+            prop(
+              "Active connections",
+              h("span", { id: "key-connections" }, `${key.activeConnections} of ${list.connectionLimit}`),
+            ),
+            prop(
+              "Account calls today",
+              `${number(list.callsToday)} of ${number(list.dailyLimit)} (${number(list.remainingToday)} remaining)`,
+            ),
           ),
         ),
       ),

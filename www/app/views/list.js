@@ -66,13 +66,22 @@ function usage(list, now) {
     h(
       "div",
       { class: "stats" },
-      stat("Total API calls today", number(used), `of ${number(list.dailyLimit)}, shared across all API keys`, "calls-today"),
+      stat(
+        "Total API calls today",
+        number(used),
+        `of ${number(list.dailyLimit)}, shared across all API keys`,
+        "calls-today",
+      ),
       stat(
         "Remaining daily call balance",
         number(list.remainingToday),
         [
           "Resets daily at 00:00 UTC (",
-          h("time", { datetime: new Date(list.resetsAt).toISOString(), title: utc(list.resetsAt) }, `${localClock(list.resetsAt)} your time`),
+          h(
+            "time",
+            { datetime: new Date(list.resetsAt).toISOString(), title: utc(list.resetsAt) },
+            `${localClock(list.resetsAt)} your time`,
+          ),
           `, ${relative(list.resetsAt, now)})`,
         ],
         "remaining-today",

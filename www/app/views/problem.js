@@ -21,7 +21,11 @@ export function notAdminView(app, error, crumbs) {
             {},
             "To create or view API keys, you must be an admin. You are signed in as a user without admin rights, so no API keys are shown.",
           ),
-          h("p", { class: "muted" }, "Ask an admin of your account, or switch “Signed in as” to an admin in this demo."),
+          h(
+            "p",
+            { class: "muted" },
+            "Ask an admin of your account, or switch “Signed in as” to an admin in this demo.",
+          ),
           h("p", { class: "muted small" }, errorContent(error)),
         ],
         { role: "alert", id: "not-admin" },
@@ -75,7 +79,10 @@ export function problemView(app, error, { unexpected = false } = {}) {
     node: h(
       "div",
       { class: "page" },
-      pageHeader({ crumbs: [{ label: "Users & Groups" }, { label: "API Keys", href: "#/api-keys" }, { label: "Problem" }], title }),
+      pageHeader({
+        crumbs: [{ label: "Users & Groups" }, { label: "API Keys", href: "#/api-keys" }, { label: "Problem" }],
+        title,
+      }),
       notice(
         "error",
         [
