@@ -136,6 +136,15 @@ fn check(phc: &str) -> Result<Checked<'_>> {
         Some(v) => Version::try_from(v).map_err(|_| Error::MalformedHash)?,
         None => Version::V0x10,
     };
+    // argon2 0.5's `Params::new` computes `p * 8` unchecked (a panic in debug
+    // builds, so a wasm trap): refuse a large `p` before it gets there.
+    if hash
+        .params
+        .get_decimal("p")
+        .is_some_and(|p| p > MAX_PARALLELISM)
+    {
+        return Err(Error::MalformedHash);
+    }
     let params = Params::try_from(&hash).map_err(|_| Error::MalformedHash)?;
     Profile {
         memory_kib: params.m_cost(),
