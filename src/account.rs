@@ -334,6 +334,12 @@ fn validate_state(s: &State) -> Result<()> {
     if s.version != STATE_VERSION {
         return bad;
     }
+    // The lease counter goes to JS as a number: keep it exact there, and far
+    // from u64::MAX so that `admit` can never overflow it (a debug-build panic).
+    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+    if s.next_lease > MAX_SAFE_INTEGER {
+        return bad;
+    }
     s.limits.validate()?;
     let l = &s.limits;
     let max_day = day_index(MAX_TIME_MS, 0) + 1;
