@@ -37,11 +37,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# Python's requests for the HTTP-client interop test (the image usually has it).
+python3 -c "import requests" 2>/dev/null || python3 -m pip install -q requests
+
 # The npm package (other folders depend on it with file:../pkg).
 scripts/build.sh
 
 # npm ci wherever a package-lock.json lives; skipped when the lock is unchanged.
-for lock in */package-lock.json; do
+for lock in */package-lock.json tests/*/package-lock.json; do
   [ -f "$lock" ] || continue
   dir=$(dirname "$lock")
   stamp="$dir/node_modules/.setup-stamp"

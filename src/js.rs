@@ -151,7 +151,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "Credentials")]
     /// A JS value typed for TypeScript as named above.
     pub type JsCredentials;
-    #[wasm_bindgen(typescript_type = "Profile | null | undefined")]
+    #[wasm_bindgen(typescript_type = "Profile")]
     /// A JS value typed for TypeScript as named above.
     pub type JsProfile;
     #[wasm_bindgen(typescript_type = "Decision")]
@@ -163,7 +163,7 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "KeyRecord | null | undefined")]
     /// A JS value typed for TypeScript as named above.
     pub type JsKeyRecord;
-    #[wasm_bindgen(typescript_type = "Limits | null | undefined")]
+    #[wasm_bindgen(typescript_type = "Limits")]
     /// A JS value typed for TypeScript as named above.
     pub type JsLimits;
     #[wasm_bindgen(typescript_type = "AccountState | string")]
@@ -227,7 +227,18 @@ fn header_text(v: &JsValue) -> Result<String, Error> {
     }
 }
 
-fn profile_of(v: &JsValue) -> Result<Profile, Error> {
+/// Reads a JS value as JSON (through `JSON.stringify`, then serde_json), so
+/// that every field is checked, unknown fields are refused where the type
+/// says so, and cycles, proxies or getters that throw are plain refusals.
+fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue) -> Option<T> {
+    let text = js_sys::JSON::stringify(v).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn profile_of(v: Option<JsProfile>) -> Result<Profile, Error> {
+    let Some(v) = v.map(JsValue::from) else {
+        return Ok(Profile::DEFAULT);
+    };
     if v.is_null() || v.is_undefined() {
         return Ok(Profile::DEFAULT);
     }
@@ -237,8 +248,8 @@ fn profile_of(v: &JsValue) -> Result<Profile, Error> {
     if !v.is_object() {
         return Err(Error::InvalidProfile);
     }
-    serde_wasm_bindgen::from_value::<Profile>(v.clone())
-        .map_err(|_| Error::InvalidProfile)?
+    from_js::<Profile>(&v)
+        .ok_or(Error::InvalidProfile)?
         .validate()
 }
 
@@ -406,7 +417,7 @@ pub fn is_secret(text: &JsValue) -> bool {
 /// The argon2id PHC string of `secret` with a fresh salt, under `profile`
 /// ("default" when absent). Throws INVALID_PROFILE.
 #[wasm_bindgen(js_name = hashSecret)]
-pub fn hash_secret(secret: &str, profile: &JsProfile) -> JsResult<String> {
+pub fn hash_secret(secret: &str, profile: Option<JsProfile>) -> JsResult<String> {
     let p = profile_of(profile).map_err(to_js_error)?;
     hashing::hash_secret(secret, p).map_err(to_js_error)
 }
@@ -420,7 +431,7 @@ pub fn verify_secret(secret: &str, phc: &str) -> JsResult<bool> {
 
 /// Whether `phc` should be rehashed to match `profile` ("default" when absent).
 #[wasm_bindgen(js_name = needsRehash)]
-pub fn needs_rehash(phc: &str, profile: &JsProfile) -> JsResult<bool> {
+pub fn needs_rehash(phc: &str, profile: Option<JsProfile>) -> JsResult<bool> {
     let p = profile_of(profile).map_err(to_js_error)?;
     hashing::needs_rehash(phc, p).map_err(to_js_error)
 }
@@ -455,12 +466,11 @@ impl JsAccount {
     /// A new account with no keys; `limits` defaults to the seed's numbers.
     /// Throws INVALID_LIMITS.
     #[wasm_bindgen(constructor)]
-    pub fn new(limits: &JsLimits) -> JsResult<JsAccount> {
-        let limits = if limits.is_null() || limits.is_undefined() {
-            Limits::default()
-        } else {
-            serde_wasm_bindgen::from_value::<Limits>(limits.into())
-                .map_err(|_| to_js_error(Error::InvalidLimits))?
+    pub fn new(limits: Option<JsLimits>) -> JsResult<JsAccount> {
+        let limits = match limits.map(JsValue::from) {
+            None => Limits::default(),
+            Some(v) if v.is_null() || v.is_undefined() => Limits::default(),
+            Some(v) => from_js::<Limits>(&v).ok_or_else(|| to_js_error(Error::InvalidLimits))?,
         };
         Account::new(limits)
             .map(|inner| JsAccount { inner })
@@ -474,7 +484,7 @@ impl JsAccount {
         let inner = if let Some(text) = state.as_string() {
             Account::from_json(&text)
         } else if state.is_object() {
-            serde_wasm_bindgen::from_value::<Account>(state.into()).map_err(|_| Error::InvalidState)
+            from_js::<Account>(state).ok_or(Error::InvalidState)
         } else {
             Err(Error::InvalidState)
         };

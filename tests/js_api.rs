@@ -48,12 +48,12 @@ fn free_functions_round_trip() {
     assert!(!js::is_key_id(&JsValue::from_f64(1.0)));
     let s = js::generate_secret().unwrap();
     assert!(js::is_secret(&JsValue::from_str(&s)));
-    let phc = js::hash_secret(&s, JsValue::UNDEFINED.unchecked_ref()).unwrap();
+    let phc = js::hash_secret(&s, None).unwrap();
     assert!(js::verify_secret(&s, &phc).unwrap());
-    assert!(!js::needs_rehash(&phc, JsValue::from_str("default").unchecked_ref()).unwrap());
-    assert!(js::needs_rehash(&phc, JsValue::from_str("strong").unchecked_ref()).unwrap());
+    assert!(!js::needs_rehash(&phc, Some(JsValue::from_str("default").unchecked_into())).unwrap());
+    assert!(js::needs_rehash(&phc, Some(JsValue::from_str("strong").unchecked_into())).unwrap());
     let custom = obj(r#"{"memoryKiB":128,"iterations":1,"parallelism":1}"#);
-    let phc2 = js::hash_secret(&s, custom.unchecked_ref()).unwrap();
+    let phc2 = js::hash_secret(&s, Some(custom.unchecked_into())).unwrap();
     assert!(phc2.contains("m=128,t=1,p=1"));
 }
 
@@ -81,19 +81,21 @@ fn free_functions_throw_coded_errors() {
         "MALFORMED_HASH"
     );
     assert_eq!(
-        code(js::hash_secret("x", JsValue::from_str("weak").unchecked_ref()).map(Into::into)),
+        code(
+            js::hash_secret("x", Some(JsValue::from_str("weak").unchecked_into())).map(Into::into)
+        ),
         "INVALID_PROFILE"
     );
     let bad = obj(r#"{"memoryKiB":1,"iterations":1,"parallelism":1}"#);
     assert_eq!(
-        code(js::hash_secret("x", bad.unchecked_ref()).map(Into::into)),
+        code(js::hash_secret("x", Some(bad.unchecked_into())).map(Into::into)),
         "INVALID_PROFILE"
     );
 }
 
 #[test]
 fn account_class_follows_the_contract() {
-    let mut a = JsAccount::new(JsValue::UNDEFINED.unchecked_ref()).unwrap();
+    let mut a = JsAccount::new(None).unwrap();
     let input = obj(r#"{"name":"Salesforce Integration","description":"sync","readOnly":true}"#);
     let created: JsValue = a
         .create_key(admin().unchecked_ref(), input.unchecked_ref(), T0)
@@ -248,7 +250,7 @@ fn account_class_follows_the_contract() {
 fn stateless_verify_from_js() {
     let s = js::generate_secret().unwrap();
     let id = js::generate_key_id().unwrap();
-    let phc = js::hash_secret(&s, JsValue::UNDEFINED.unchecked_ref()).unwrap();
+    let phc = js::hash_secret(&s, None).unwrap();
     let rec = Object::new();
     Reflect::set(&rec, &"keyId".into(), &JsValue::from_str(&id)).unwrap();
     Reflect::set(&rec, &"secretHash".into(), &JsValue::from_str(&phc)).unwrap();

@@ -1,0 +1,41 @@
+// Compiled by api.test.mjs with `tsc --noEmit`: the package's .d.ts must type
+// every export of the contract precisely enough for this file to check.
+import init, {
+  Account, encodeBasic, parseBasic, generateKeyId, isKeyId, generateSecret, isSecret,
+  hashSecret, verifySecret, needsRehash, verify,
+  type AccountDecision, type ApiKeyError, type CreatedKey, type Credentials, type Decision,
+  type KeyList, type KeyRecord, type AccountState, type ErrorCode, type ResetKey,
+} from "apikeys";
+
+await init();
+const header: string = encodeBasic("Aladdin", "open sesame");
+const creds: Credentials = parseBasic(header);
+const id: string = generateKeyId();
+const ok: boolean = isKeyId(id) && isSecret(generateSecret());
+const phc: string = hashSecret(creds.secret, "strong");
+const phc2: string = hashSecret(creds.secret, { memoryKiB: 64, iterations: 1, parallelism: 1 });
+const same: boolean = verifySecret(creds.secret, phc) && needsRehash(phc2);
+const record: KeyRecord = { keyId: id, secretHash: phc, access: "read-only" };
+const d: Decision = verify(header, "GET", record);
+const dNull: Decision = verify(null, "GET", null);
+
+const account = new Account({ dailyCalls: 10, leaseTtlMs: 30_000 });
+const created: CreatedKey = account.createKey({ role: "admin" }, { name: "App", readOnly: true }, Date.now());
+const list: KeyList = account.listKeys({ role: "admin" }, Date.now());
+const reset: ResetKey = account.resetSecret({ role: "admin" }, created.keyId, Date.now());
+const decision: AccountDecision = account.authorize(header, "GET", Date.now());
+const remaining: number = decision.remainingToday;
+const lease: string | undefined = decision.leaseId;
+const released: boolean = account.release(lease, Date.now());
+account.deleteKey({ role: "admin" }, created.keyId, Date.now());
+const state: AccountState = account.toJSON();
+const restored: Account = Account.fromJSON(state);
+const fromText: Account = Account.fromJSON(JSON.stringify(state));
+try {
+  account.createKey({ role: "user" }, { name: "x" }, Date.now());
+} catch (e) {
+  const code: ErrorCode = (e as ApiKeyError).code;
+  console.log(code);
+}
+console.log(ok, phc2, same, d.code, dNull.status, list.remainingToday, reset.secret, remaining, released,
+  state.version, restored, fromText, list.keys[0]?.lastCallAt);
