@@ -19,7 +19,7 @@ suite "clippy (native)" cargo clippy --all-targets -- -D warnings
 suite "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 suite "cargo test (native)" cargo test
 suite "wasm-pack test --node" wasm-pack test --node
-suite "wasm-pack test --headless --chrome" wasm-pack test --headless --chrome
+suite "wasm-pack test --headless --chrome" env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome
 suite "JS API (node --test)" node --test tests/js/
 for dir in edge www; do
   if [ -f "$dir/package.json" ]; then
