@@ -592,7 +592,6 @@ impl Account {
     /// access by method, concurrency, daily quota. A refused call changes
     /// nothing.
     pub fn authorize(&mut self, header: &str, method: &str, now: u64) -> Decision {
-        let realm = self.limits.realm.clone();
         if check_now(now).is_err() {
             return Decision::build(
                 Some(Error::InvalidTime),
@@ -601,7 +600,7 @@ impl Account {
                 None,
                 None,
                 None,
-                &realm,
+                &self.limits.realm,
             );
         }
         let keys = &self.keys;
@@ -614,7 +613,15 @@ impl Account {
             Ok(v) => v,
             Err((e, key_id, access)) => {
                 let q = self.quota_view(now);
-                return Decision::build(Some(e), key_id, access, None, Some(q), None, &realm);
+                return Decision::build(
+                    Some(e),
+                    key_id,
+                    access,
+                    None,
+                    Some(q),
+                    None,
+                    &self.limits.realm,
+                );
             }
         };
         if let Some(e) = self.admission_error(&key_id, now) {
@@ -637,7 +644,7 @@ impl Account {
                 None,
                 Some(q),
                 Some(retry),
-                &realm,
+                &self.limits.realm,
             );
         }
         // Admitted: count, lease, and migrate an outdated hash.
@@ -651,7 +658,7 @@ impl Account {
             Some(lease_id),
             Some(q),
             None,
-            &realm,
+            &self.limits.realm,
         )
     }
 
