@@ -137,12 +137,12 @@ fn check(phc: &str) -> Result<Checked<'_>> {
         None => Version::V0x10,
     };
     // argon2 0.5's `Params::new` computes `p * 8` unchecked (a panic in debug
-    // builds, so a wasm trap): refuse a large `p` before it gets there.
-    if hash
-        .params
-        .get_decimal("p")
-        .is_some_and(|p| p > MAX_PARALLELISM)
-    {
+    // builds, so a wasm trap): refuse a large `p` before it gets there. Every
+    // `p` is checked: with `p=1,p=863499995` the last one wins in argon2.
+    let p_ok = hash.params.iter().all(|(name, value)| {
+        name.as_str() != "p" || value.decimal().is_ok_and(|p| p <= MAX_PARALLELISM)
+    });
+    if !p_ok {
         return Err(Error::MalformedHash);
     }
     let params = Params::try_from(&hash).map_err(|_| Error::MalformedHash)?;

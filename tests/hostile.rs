@@ -111,14 +111,23 @@ fn b64(bytes: &[u8]) -> String {
 // ---------------------------------------------------------------------------
 // Regressions of fuzz findings (fuzz/README.md, "Findings").
 
-/// Fuzz finding 1 (from_json, then phc_verify): a PHC string with a huge `p`
+/// Fuzz findings 1 (from_json) and 2 (phc_verify): a PHC string with a huge `p`
 /// made argon2 0.5's `Params::new` overflow `p * 8` — a panic in debug builds,
 /// so a trap under `wasm-pack test`. It must be a plain MALFORMED_HASH.
 #[test]
 fn fuzz_regression_huge_parallelism_is_malformed_not_a_panic() {
     let _guard = serial();
     let before = argon2_runs();
-    for p in ["863999991", "536870913", "4294967295", "17"] {
+    // The last two (fuzz finding 2, phc_verify): a repeated `p` after a small
+    // one; argon2 takes the last.
+    for p in [
+        "863999991",
+        "536870913",
+        "4294967295",
+        "17",
+        "1,p=863499995",
+        "1,t=1,p=4294967295",
+    ] {
         let phc = format!("$argon2id$v=19$m=8,t=1,p={p}$WxpjyshXYOYoHSmpNOy4XA$s2wTLGH8FylrprUjFHEdYIJnb1FqCv+1bpc1b0mxZdI");
         assert_eq!(validate_hash(&phc), Err(Error::MalformedHash), "p={p}");
         assert_eq!(
