@@ -364,6 +364,41 @@ fn no_part_of_a_secret_in_state_lists_decisions_or_errors() {
     );
 }
 
+/// Nothing logs a secret because nothing in the library logs at all: no
+/// printing, no `dbg!`, no console binding in any module.
+#[test]
+fn the_library_never_logs() {
+    let sources = [
+        ("access.rs", include_str!("../src/access.rs")),
+        ("account.rs", include_str!("../src/account.rs")),
+        ("credentials.rs", include_str!("../src/credentials.rs")),
+        ("decision.rs", include_str!("../src/decision.rs")),
+        ("error.rs", include_str!("../src/error.rs")),
+        ("hashing.rs", include_str!("../src/hashing.rs")),
+        ("js.rs", include_str!("../src/js.rs")),
+        ("key_id.rs", include_str!("../src/key_id.rs")),
+        ("lib.rs", include_str!("../src/lib.rs")),
+        ("random.rs", include_str!("../src/random.rs")),
+        ("secret.rs", include_str!("../src/secret.rs")),
+    ];
+    let logging = [
+        "println!",
+        "eprintln!",
+        "print!(",
+        "eprint!(",
+        "dbg!",
+        "console::",
+        "console_log",
+        "log::",
+        "tracing::",
+    ];
+    for (file, text) in sources {
+        for word in logging {
+            assert!(!text.contains(word), "src/{file} contains {word}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Cost of abuse.
 
