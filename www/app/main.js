@@ -29,7 +29,8 @@ const app = {
   revealed: null,
   /** Navigates to `path` (e.g. "/api-keys"); `reveal` is kept for the next page only. */
   go(path, { reveal = null } = {}) {
-    history.pushState(null, "", `#${path}`);
+    if (location.hash === `#${path}`) history.replaceState(null, "", `#${path}`);
+    else history.pushState(null, "", `#${path}`);
     this.revealed = reveal;
     render({ keepReveal: true });
   },

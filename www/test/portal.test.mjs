@@ -128,16 +128,23 @@ describe("API Keys portal", () => {
     assert.equal((await page.locator("#api-key-id").textContent()).trim(), keyId, "the key ID stays visible");
     await screenshot(page, "04-api-key-details-after-reload");
 
-    // Open it again from the list: still no secret.
+    // A second key: leaving its page (without a reload) makes its secret gone too.
+    const second = await createKey(page, { name: "Custom Reporting App" });
+    assert.equal((await secretLocator(page).textContent()).trim(), second.secret);
     await goToKeys(page);
-    await page.getByRole("link", { name: "Salesforce Integration" }).click();
-    await page.getByRole("heading", { level: 1, name: "Salesforce Integration" }).waitFor();
-    assert.equal(await secretLocator(page).count(), 0);
-    // Nor by going Back to the page that showed it.
+    assert.ok(!(await page.content()).includes(second.secret));
+    await page.getByRole("link", { name: "Custom Reporting App" }).click();
+    await page.getByRole("heading", { level: 1, name: "Custom Reporting App" }).waitFor();
+    assert.equal(await secretLocator(page).count(), 0, "no API Key Secret after leaving and coming back");
+    // Nor by going Back to the page that showed it, and Forward again.
     await page.goBack();
+    await page.goBack();
+    await page.getByRole("heading", { level: 1 }).first().waitFor();
+    assert.ok(!(await page.content()).includes(second.secret));
     await page.goForward();
-    await page.getByRole("heading", { level: 1, name: "Salesforce Integration" }).waitFor();
-    assert.ok(!(await page.content()).includes(secret));
+    await page.goForward();
+    await page.getByRole("heading", { level: 1, name: "Custom Reporting App" }).waitFor();
+    assert.ok(!(await page.content()).includes(second.secret));
   });
 
   test("the secret is not in IndexedDB, Web Storage, the URL, the history or the console", async (t) => {
@@ -464,11 +471,13 @@ describe("API Keys portal", () => {
       await page.getByRole("heading", { level: 1, name: "API Keys" }).waitFor();
       assert.equal(await stat(page, "Applications"), "0 of 3");
     }
-    // A record corrupted while the page is open shows the same, on the next change.
+    // A record corrupted while the page is open: the next change says so too.
     await createKey(page, { name: "Still works" });
     await writeRecord(page, { version: 1 });
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API Keys" }).click();
+    await page.getByRole("button", { name: "Reset API Key Secret" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "OK" }).click();
     await page.getByRole("heading", { level: 1, name: "Your saved API key data can't be read" }).waitFor();
+    assert.equal(await secretLocator(page).count(), 0);
 
     // A foreign database of the same name (newer version, no such store).
     await page.evaluate(

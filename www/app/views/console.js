@@ -159,6 +159,7 @@ export async function consoleView(app) {
       renderLog();
       await refreshConnections();
     } catch (e) {
+      if (e?.name === "StateError") return app.render(); // unreadable data: the problem page
       formError.replaceChildren(notice("error", [h("p", {}, errorContent(e))]));
     } finally {
       send.disabled = false;

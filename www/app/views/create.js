@@ -90,6 +90,7 @@ export async function createView(app) {
             reveal: { keyId: created.keyId, secret: created.secret, setAt: now, kind: "created" },
           });
         } catch (e) {
+          if (e?.name === "StateError") return app.render(); // unreadable data: the problem page
           submit.disabled = false;
           replace(errorBox, notice("error", [h("p", {}, errorContent(e))]));
           if (e?.code === "INVALID_NAME") {

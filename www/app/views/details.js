@@ -61,6 +61,7 @@ export async function detailsView(app, keyId) {
       const result = await app.store.change((account) => account.resetSecret(app.actor, keyId, at));
       app.go(`/api-keys/${keyId}`, { reveal: { keyId, secret: result.secret, setAt: at, kind: "reset" } });
     } catch (e) {
+      if (e?.name === "StateError") return app.render(); // unreadable data: the problem page
       actionError.replaceChildren(notice("error", [h("p", {}, errorContent(e))]));
     }
   }
@@ -81,6 +82,7 @@ export async function detailsView(app, keyId) {
       app.go("/api-keys");
       toast(`Deleted “${key.name}”. You can now create another API key.`);
     } catch (e) {
+      if (e?.name === "StateError") return app.render(); // unreadable data: the problem page
       actionError.replaceChildren(notice("error", [h("p", {}, errorContent(e))]));
     }
   }
