@@ -2,6 +2,9 @@
 // worker in real workerd through Miniflare (two worker scripts sharing the
 // Durable Objects, each on its own loopback socket), and small clients.
 import { createServer } from "node:http";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { Miniflare } from "miniflare";
 import { encodeBasic } from "apikeys";
@@ -118,12 +121,30 @@ export async function startOrigin() {
 }
 
 /**
+ * A fresh folder for Durable Object storage. workerd's SQLite storage syncs
+ * every commit to disk, and on a busy shared disk each sync can take several
+ * milliseconds, on every admitted call (count) and every release. Tests that
+ * are not about restarts keep it on tmpfs (/dev/shm) where there is one:
+ * the same storage engine, the same transactions and output gates, minus the
+ * disk. `kind: "disk"` puts it under the OS temp folder.
+ * @param {"tmpfs" | "disk"} [kind]
+ * @returns {string}
+ */
+export function storageFolder(kind = "tmpfs") {
+  const parent = kind === "tmpfs" && existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
+  return mkdtempSync(join(parent, "apikeys-edge-"));
+}
+
+/**
  * Starts the edge worker in workerd: worker "edge" defines the Durable
  * Objects, worker "edge-b" (same code) binds to them by script name, like
- * a second deployment or another isolate of the same one.
+ * a second deployment or another isolate of the same one. Without `persist`,
+ * storage lives in a fresh tmpfs folder that `dispose` removes; with it, the
+ * folder is the caller's, kept across restarts.
  * @param {{ origin: string, persist?: string, logRefusals?: boolean }} options
  */
 export async function startEdge({ origin, persist, logRefusals = false }) {
+  const scratch = persist === undefined ? storageFolder("tmpfs") : null;
   const built = await buildWorker({ entry: "src/worker.js", outdir: "dist" });
   const common = {
     modules: built.modules,
@@ -135,7 +156,7 @@ export async function startEdge({ origin, persist, logRefusals = false }) {
   };
   const mf = new Miniflare({
     host: "127.0.0.1",
-    durableObjectsPersist: persist ?? false,
+    durableObjectsPersist: persist ?? scratch,
     workers: [
       {
         ...common,
@@ -158,7 +179,11 @@ export async function startEdge({ origin, persist, logRefusals = false }) {
   await mf.ready;
   const a = (await mf.unsafeGetDirectURL("edge")).origin;
   const b = (await mf.unsafeGetDirectURL("edge-b")).origin;
-  return { mf, urls: { a, b }, client: new Client(a), clientB: new Client(b), dispose: () => mf.dispose() };
+  const dispose = async () => {
+    await mf.dispose();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  };
+  return { mf, urls: { a, b }, client: new Client(a), clientB: new Client(b), dispose };
 }
 
 /** A client of one worker: API calls with a key, management calls with the admin token. */

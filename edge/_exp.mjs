@@ -1,0 +1,20 @@
+import { startOrigin, newAccountId, ADMIN_TOKEN, Client } from "./test/harness.mjs";
+import { Miniflare } from "miniflare";
+import { buildWorker } from "./scripts/build.mjs";
+import { readFileSync, readdirSync, mkdtempSync } from "node:fs";
+import { encodeBasic } from "apikeys";
+const origin = await startOrigin();
+const built = await buildWorker({ entry: "_exp/src/worker.js", outdir: "_exp/dist" });
+const mf = new Miniflare({ host: "127.0.0.1", durableObjectsPersist: mkdtempSync("/dev/shm/edge-"), workers: [{ name: "edge", modules: built.modules, modulesRoot: built.modulesRoot, compatibilityDate: "2026-04-01", compatibilityFlags: ["enable_request_signal"], bindings: { UPSTREAM_ORIGIN: origin.url, ADMIN_TOKEN }, unsafeDirectSockets: [{ host: "127.0.0.1" }], durableObjects: { ACCOUNTS: { className: "AccountObject", useSQLite: true }, KEY_DIRECTORY: { className: "KeyDirectory", useSQLite: true } } }] });
+const base = (await mf.unsafeGetDirectURL("edge")).origin;
+const pids = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => { try { return readFileSync(`/proc/${p}/cmdline`, "utf8").includes("workerd") && readFileSync(`/proc/${p}/stat`, "utf8").split(" ")[3] === String(process.pid); } catch { return false; } });
+const cpu = () => pids.reduce((s, p) => { const f = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" "); return s + Number(f[11]) + Number(f[12]); }, 0) * 10;
+const client = new Client(base);
+const key = await client.createKey(newAccountId("x"), { name: "a" });
+const h = encodeBasic(key.keyId, key.secret);
+const once = async () => { const r = await fetch(base + "/v1/x", { headers: { Authorization: h } }); await r.arrayBuffer(); if (r.status !== 200) throw new Error(r.status); };
+for (let i = 0; i < 100; i++) await once();
+const c0 = cpu(); const ms = []; for (let i = 0; i < 1000; i++) { const t = performance.now(); await once(); ms.push(performance.now() - t); }
+ms.sort((a, b) => a - b);
+console.log((process.argv[2] ?? "").padEnd(12), "median", ms[500].toFixed(2), "p99", ms[990].toFixed(2), "workerd cpu/req", ((cpu() - c0) / 1000).toFixed(2));
+await mf.dispose(); await origin.close();

@@ -1,0 +1,76 @@
+// Latency of a verified request through the Durable Object, in local workerd:
+// client -> edge worker -> account Durable Object (authorize) -> stub origin
+// -> response streamed back -> lease released (before the client sees the
+// end of the body). Sequential requests, one at a time, after a warm-up.
+// Also measures the parts: a refusal that the worker answers alone (no
+// Durable Object), and the stub origin fetched directly.
+//
+//   node bench/latency.mjs [requests=2000]
+// Not part of `npm test`: timings depend on the machine.
+import { startOrigin, startEdge, newAccountId } from "../test/harness.mjs";
+import { encodeBasic, generateKeyId, generateSecret } from "apikeys";
+
+const N = Number(process.argv[2] ?? 2000);
+const WARMUP = 200;
+
+/** @param {number[]} ms */
+function stats(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+  return { n: s.length, median: at(0.5), p90: at(0.9), p99: at(0.99), max: s[s.length - 1] };
+}
+
+/** Times `n` sequential runs of `once` after a warm-up. */
+async function measure(n, once) {
+  for (let i = 0; i < WARMUP; i++) await once(i);
+  const ms = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await once(i);
+    ms.push(performance.now() - t);
+  }
+  return stats(ms);
+}
+
+const fmt = (s) =>
+  `median ${s.median.toFixed(2)} ms, p90 ${s.p90.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, max ${s.max.toFixed(2)} ms (n=${s.n})`;
+
+const origin = await startOrigin();
+const edge = await startEdge({ origin: origin.url });
+try {
+  const account = newAccountId("bench");
+  const key = await edge.client.createKey(account, { name: "bench" });
+  const header = encodeBasic(key.keyId, key.secret);
+  const url = `${edge.urls.a}/v1/items`;
+  if (N + WARMUP > 2500) throw new Error("stay within one account's daily quota (2,500)");
+
+  const verified = await measure(N, async () => {
+    const res = await fetch(url, { headers: { Authorization: header } });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`unexpected ${res.status}`);
+  });
+
+  const unknown = encodeBasic(generateKeyId(), generateSecret());
+  const refusedAtEdge = await measure(N, async () => {
+    const res = await fetch(url, { headers: { Authorization: unknown } });
+    await res.arrayBuffer();
+    if (res.status !== 401) throw new Error(`unexpected ${res.status}`);
+  });
+
+  const direct = await measure(N, async () => {
+    const res = await fetch(`${origin.url}/v1/items`);
+    await res.arrayBuffer();
+  });
+
+  const list = await edge.client.listKeys(account);
+  console.log(`verified request through the Durable Object (admitted, forwarded, lease released):`);
+  console.log(`  ${fmt(verified)}`);
+  console.log(`refused at the edge without the Durable Object (unknown key, after a directory miss):`);
+  console.log(`  ${fmt(refusedAtEdge)}`);
+  console.log(`stub origin fetched directly from Node (the floor):`);
+  console.log(`  ${fmt(direct)}`);
+  console.log(`account afterwards: ${list.callsToday} calls today, ${list.keys[0].activeConnections} leases held`);
+} finally {
+  await edge.dispose();
+  await origin.close();
+}
