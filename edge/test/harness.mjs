@@ -2,7 +2,7 @@
 // worker in real workerd through Miniflare (two worker scripts sharing the
 // Durable Objects, each on its own loopback socket), and small clients.
 import { createServer } from "node:http";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -13,9 +13,36 @@ import { buildWorker } from "../scripts/build.mjs";
 /** A fresh admin token per run (never printed). */
 export const ADMIN_TOKEN = randomBytes(32).toString("base64url");
 
-/** The compatibility date and flags of wrangler.toml. */
-export const COMPATIBILITY_DATE = "2026-04-01";
-export const COMPATIBILITY_FLAGS = ["enable_request_signal"];
+/**
+ * Parses JSON with comments (wrangler.jsonc): drops line and block comments
+ * outside strings, and trailing commas.
+ * @param {string} text
+ */
+export function parseJsonc(text) {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else if (c === "/" && text[i + 1] === "*") {
+      i = text.indexOf("*/", i + 2) + 1;
+    } else {
+      out += c;
+    }
+  }
+  return JSON.parse(out.replace(/,(\s*[\]}])/g, "$1"));
+}
+
+/** The deployment's configuration: the tests run the worker with it. */
+export const wrangler = parseJsonc(readFileSync(new URL("../wrangler.jsonc", import.meta.url), "utf8"));
+export const COMPATIBILITY_DATE = wrangler.compatibility_date;
+export const COMPATIBILITY_FLAGS = wrangler.compatibility_flags ?? [];
 
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -145,35 +172,31 @@ export function storageFolder(kind = "tmpfs") {
  */
 export async function startEdge({ origin, persist, logRefusals = false }) {
   const scratch = persist === undefined ? storageFolder("tmpfs") : null;
-  const built = await buildWorker({ entry: "src/worker.js", outdir: "dist" });
+  const built = await buildWorker({ entry: wrangler.main, outdir: "dist" });
   const common = {
     modules: built.modules,
     modulesRoot: built.modulesRoot,
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
-    bindings: { UPSTREAM_ORIGIN: origin, ADMIN_TOKEN, LOG_REFUSALS: String(logRefusals) },
+    // vars from wrangler.jsonc, the stub origin, and the secret as `wrangler secret put` would bind it
+    bindings: { ...wrangler.vars, UPSTREAM_ORIGIN: origin, ADMIN_TOKEN, LOG_REFUSALS: String(logRefusals) },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
+  const sqliteClasses = new Set(wrangler.migrations.flatMap((m) => m.new_sqlite_classes ?? []));
+  /** The Durable Object bindings of wrangler.jsonc; `scriptName` binds to another worker's classes. */
+  const durableObjects = (scriptName) =>
+    Object.fromEntries(
+      wrangler.durable_objects.bindings.map((b) => [
+        b.name,
+        { className: b.class_name, useSQLite: sqliteClasses.has(b.class_name), ...(scriptName ? { scriptName } : {}) },
+      ]),
+    );
   const mf = new Miniflare({
     host: "127.0.0.1",
     durableObjectsPersist: persist ?? scratch,
     workers: [
-      {
-        ...common,
-        name: "edge",
-        durableObjects: {
-          ACCOUNTS: { className: "AccountObject", useSQLite: true },
-          KEY_DIRECTORY: { className: "KeyDirectory", useSQLite: true },
-        },
-      },
-      {
-        ...common,
-        name: "edge-b",
-        durableObjects: {
-          ACCOUNTS: { className: "AccountObject", scriptName: "edge", useSQLite: true },
-          KEY_DIRECTORY: { className: "KeyDirectory", scriptName: "edge", useSQLite: true },
-        },
-      },
+      { ...common, name: "edge", durableObjects: durableObjects() },
+      { ...common, name: "edge-b", durableObjects: durableObjects("edge") },
     ],
   });
   await mf.ready;
