@@ -35,6 +35,7 @@ const MANAGEMENT_PREFIX = "/_apikeys/";
 const FORWARDED = ["X-Api-Key-Id", "X-Api-Account-Id", "X-Api-Key-Access", "X-Edge-Auth"];
 
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_MANAGEMENT_BODY = 4096;
 
 // Key ID -> account, as the directory answered, per isolate. Only positive
 // answers are kept, and they never go stale: a key ID is generated for one
@@ -227,10 +228,13 @@ async function handleManagement(request, env, url) {
 
   if (keyId === undefined && method === "GET") return answer(await account.listKeys(), 200);
   if (keyId === undefined && method === "POST") {
+    if (Number(request.headers.get("Content-Length") ?? 0) > MAX_MANAGEMENT_BODY) {
+      return error(413, "INVALID_INPUT", "The request body is too large.");
+    }
     let input;
     try {
       const text = await request.text();
-      if (text.length > 4096) throw new Error("too large");
+      if (text.length > MAX_MANAGEMENT_BODY) throw new Error("too large");
       input = JSON.parse(text);
     } catch {
       return error(400, "INVALID_INPUT", "Send a JSON object { name, description?, readOnly? }.");

@@ -109,7 +109,11 @@ export async function startOrigin() {
         access: req.headers["x-api-key-access"] ?? null,
         authorization: req.headers.authorization ?? null,
       });
-      res.writeHead(200, { "Content-Type": "application/json", "X-Origin": "stub" });
+      res.writeHead(200, {
+        "Content-Type": "application/json",
+        "Content-Length": Buffer.byteLength(body),
+        "X-Origin": "stub",
+      });
       res.end(body);
     });
   });
