@@ -7,16 +7,20 @@ cd "$(dirname "$0")/.."
 wasm-pack build --release --target web --out-dir pkg --out-name apikeys --no-pack >&2 || \
   wasm-pack build --release --target web --out-dir pkg --out-name apikeys >&2
 
-# Optional: an old wasm-opt (Debian bookworm ships binaryen 108) cannot read
-# every instruction rustc emits; the package then keeps rustc's own -O3 output.
-if command -v wasm-opt >/dev/null; then
+# wasm-opt -O3. Debian bookworm's binaryen (108) cannot read what wasm-bindgen
+# 0.2.130 writes (`table.fill` in its externref table code), so it optimises
+# cargo's module instead, and wasm-bindgen (the same CLI wasm-pack used) runs
+# again on the result. Should that fail, the package keeps wasm-pack's output.
+raw="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/apikeys.wasm"
+if command -v wasm-opt >/dev/null && command -v wasm-bindgen >/dev/null && [ -f "$raw" ]; then
   if wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    pkg/apikeys_bg.wasm -o pkg/apikeys_bg.opt.wasm 2>/dev/null; then
-    mv pkg/apikeys_bg.opt.wasm pkg/apikeys_bg.wasm
+    "$raw" -o "${raw%.wasm}.opt.wasm" && \
+    wasm-bindgen --target web --out-dir pkg --out-name apikeys "${raw%.wasm}.opt.wasm"; then
+    echo "wasm-opt -O3: $(wasm-opt --version)" >&2
   else
-    rm -f pkg/apikeys_bg.opt.wasm
-    echo "note: $(wasm-opt --version) could not optimise the module; kept it as rustc built it" >&2
+    echo "note: wasm-opt could not optimise the module; kept it as rustc built it" >&2
+    wasm-bindgen --target web --out-dir pkg --out-name apikeys "$raw"
   fi
 fi
 

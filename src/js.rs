@@ -360,8 +360,62 @@ fn decision_to_js(d: &Decision) -> JsValue {
         retry_after: d.retry_after,
         headers: Headers(&d.headers),
     };
-    out.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+    // Every string made at the boundary is a TextDecoder call, the bulk of
+    // the cost of a decision (see bench/README.md): property names and the
+    // fixed values (codes, access levels, header names) are made once per
+    // instance, and properties are set with plain `obj[k] = v`, not
+    // `Reflect.set` (a catching import).
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_name = Object)]
+        type PlainObject;
+        #[wasm_bindgen(method, structural, indexing_setter)]
+        fn set(this: &PlainObject, key: &JsValue, value: &JsValue);
+    }
+    thread_local! {
+        static MADE: core::cell::RefCell<Vec<(&'static str, JsValue)>> =
+            const { core::cell::RefCell::new(Vec::new()) };
+    }
+    fn fixed(text: &'static str) -> JsValue {
+        MADE.with(|made| {
+            let mut made = made.borrow_mut();
+            if let Some((_, v)) = made.iter().find(|(t, _)| *t == text) {
+                return v.clone();
+            }
+            let v = JsValue::from_str(text);
+            made.push((text, v.clone()));
+            v
+        })
+    }
+    let obj: PlainObject = Object::new().unchecked_into();
+    let put = |k: &'static str, v: &JsValue| obj.set(&fixed(k), v);
+    put("ok", &JsValue::from_bool(out.ok));
+    put("status", &JsValue::from_f64(out.status.into()));
+    put("code", &fixed(out.code));
+    if let Some(id) = out.key_id {
+        put("keyId", &JsValue::from_str(id));
+    }
+    if let Some(access) = out.access {
+        put("access", &fixed(access));
+    }
+    if let Some(lease) = out.lease_id {
+        put("leaseId", &JsValue::from_str(lease));
+    }
+    if let Some(n) = out.remaining_today {
+        put("remainingToday", &JsValue::from_f64(n.into()));
+    }
+    if let Some(t) = out.resets_at {
+        put("resetsAt", &JsValue::from_f64(t as f64));
+    }
+    if let Some(s) = out.retry_after {
+        put("retryAfter", &JsValue::from_f64(s as f64));
+    }
+    let headers: PlainObject = Object::new().unchecked_into();
+    for (name, value) in out.headers.0 {
+        headers.set(&fixed(name), &JsValue::from_str(value));
+    }
+    put("headers", &headers);
+    obj.into()
 }
 
 /// `"Basic " + base64(userId + ":" + password)` (RFC 7617, UTF-8). Throws
@@ -380,9 +434,33 @@ pub fn encode_basic(user_id: &str, password: &str) -> JsResult<String> {
 pub fn parse_basic(header: &JsHeader) -> JsResult<JsCredentials> {
     let text = header_text(header).map_err(to_js_error)?;
     let c = credentials::parse_basic(&text).map_err(to_js_error)?;
-    let obj = Object::new();
-    let _ = Reflect::set(&obj, &"keyId".into(), &JsValue::from_str(&c.user_id));
-    let _ = Reflect::set(&obj, &"secret".into(), &JsValue::from_str(&c.password));
+    // Every string made at the boundary is a TextDecoder call, the bulk of
+    // the cost here (see bench/README.md): both halves cross as one string,
+    // cut with `slice` in JS, and the property names are made once per instance.
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_name = Object)]
+        type PlainObject;
+        #[wasm_bindgen(method, structural, indexing_setter)]
+        fn set(this: &PlainObject, key: &JsValue, value: &JsValue);
+    }
+    thread_local! {
+        static NAMES: [JsValue; 2] = [JsValue::from_str("keyId"), JsValue::from_str("secret")];
+    }
+    let mut both = zeroize::Zeroizing::new(String::with_capacity(
+        c.user_id.len() + 1 + c.password.len(),
+    ));
+    both.push_str(&c.user_id);
+    both.push(':');
+    both.push_str(&c.password);
+    let both = js_sys::JsString::from(both.as_str());
+    // `slice` counts UTF-16 units.
+    let colon = c.user_id.encode_utf16().count() as u32;
+    let obj: PlainObject = Object::new().unchecked_into();
+    NAMES.with(|[key_id, secret]| {
+        obj.set(key_id, &both.slice(0, colon));
+        obj.set(secret, &both.slice(colon + 1, u32::MAX));
+    });
     Ok(obj.unchecked_into())
 }
 
