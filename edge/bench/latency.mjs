@@ -2,15 +2,22 @@
 // client -> edge worker -> account Durable Object (authorize) -> stub origin
 // -> response streamed back -> lease released (before the client sees the
 // end of the body). Sequential requests, one at a time, after a warm-up.
-// Also measures the parts: a refusal that the worker answers alone (no
-// Durable Object), and the stub origin fetched directly.
+// Also measures the parts: a wrong secret (the account object checks and
+// refuses; no forward, no write), an unknown key (the directory answers; no
+// account object), and the stub origin fetched directly from Node.
 //
-//   node bench/latency.mjs [requests=2000]
-// Not part of `npm test`: timings depend on the machine.
-import { startOrigin, startEdge, newAccountId } from "../test/harness.mjs";
+//   node bench/latency.mjs [requests=2000] [disk|tmpfs]
+// Durable Object storage goes in a fresh folder on disk (as Miniflare's
+// default does) or on tmpfs, which takes the cost of syncing SQLite commits to
+// a disk out of the figures. Not part of `npm test`: timings depend on the
+// machine.
+import { rmSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
+import { startOrigin, startEdge, newAccountId, storageFolder } from "../test/harness.mjs";
 import { encodeBasic, generateKeyId, generateSecret } from "apikeys";
 
 const N = Number(process.argv[2] ?? 2000);
+const STORAGE = process.argv[3] === "tmpfs" ? "tmpfs" : "disk";
 const WARMUP = 200;
 
 /** @param {number[]} ms */
@@ -35,8 +42,9 @@ async function measure(n, once) {
 const fmt = (s) =>
   `median ${s.median.toFixed(2)} ms, p90 ${s.p90.toFixed(2)} ms, p99 ${s.p99.toFixed(2)} ms, max ${s.max.toFixed(2)} ms (n=${s.n})`;
 
+const folder = storageFolder(STORAGE);
 const origin = await startOrigin();
-const edge = await startEdge({ origin: origin.url });
+const edge = await startEdge({ origin: origin.url, persist: folder });
 try {
   const account = newAccountId("bench");
   const key = await edge.client.createKey(account, { name: "bench" });
@@ -48,6 +56,13 @@ try {
     const res = await fetch(url, { headers: { Authorization: header } });
     await res.arrayBuffer();
     if (res.status !== 200) throw new Error(`unexpected ${res.status}`);
+  });
+
+  const wrongSecret = encodeBasic(key.keyId, generateSecret());
+  const checkedByAccount = await measure(N, async () => {
+    const res = await fetch(url, { headers: { Authorization: wrongSecret } });
+    await res.arrayBuffer();
+    if (res.status !== 401) throw new Error(`unexpected ${res.status}`);
   });
 
   const unknown = encodeBasic(generateKeyId(), generateSecret());
@@ -63,9 +78,15 @@ try {
   });
 
   const list = await edge.client.listKeys(account);
+  console.log(
+    `storage: ${STORAGE} (${folder}); node ${process.version}; ${availableParallelism()} cores, ` +
+      `load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+  );
   console.log(`verified request through the Durable Object (admitted, forwarded, lease released):`);
   console.log(`  ${fmt(verified)}`);
-  console.log(`refused at the edge without the Durable Object (unknown key, after a directory miss):`);
+  console.log(`checked by the account Durable Object and refused, nothing forwarded (wrong secret):`);
+  console.log(`  ${fmt(checkedByAccount)}`);
+  console.log(`refused after a key-directory lookup, no account object (unknown key):`);
   console.log(`  ${fmt(refusedAtEdge)}`);
   console.log(`stub origin fetched directly from Node (the floor):`);
   console.log(`  ${fmt(direct)}`);
@@ -73,4 +94,5 @@ try {
 } finally {
   await edge.dispose();
   await origin.close();
+  rmSync(folder, { recursive: true, force: true });
 }
