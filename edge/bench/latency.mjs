@@ -13,7 +13,7 @@
 // machine.
 import { rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
-import { startOrigin, startEdge, newAccountId, storageFolder } from "../test/harness.mjs";
+import { startOrigin, startEdge, newAccountId, storageFolder, get as fetch } from "../test/harness.mjs";
 import { encodeBasic, generateKeyId, generateSecret } from "apikeys";
 
 const N = Number(process.argv[2] ?? 2000);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { Miniflare } from "miniflare";
+import { Agent, fetch } from "undici";
 import { encodeBasic } from "apikeys";
 import { buildWorker } from "../scripts/build.mjs";
 
@@ -213,6 +214,22 @@ export async function startEdge({ origin, persist, logRefusals = false }) {
   return { mf, urls: { a, b }, client: new Client(a), clientB: new Client(b), dispose };
 }
 
+/**
+ * The HTTP client of the tests. workerd closes a keep-alive connection after
+ * 5 s idle; undici's default is to keep it 4 s, which a busy machine's late
+ * timers can stretch past 5 s, and a request sent on a connection the server
+ * is closing fails with "other side closed". Idle connections are therefore
+ * dropped after 1 s on this side.
+ */
+export const dispatcher = new Agent({ keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000, connections: 512 });
+
+/**
+ * fetch through the tests' dispatcher.
+ * @param {string} url
+ * @param {import("undici").RequestInit} [init]
+ */
+export const get = (url, init = {}) => fetch(url, { ...init, dispatcher });
+
 /** A client of one worker: API calls with a key, management calls with the admin token. */
 export class Client {
   /** @param {string} base */
@@ -229,7 +246,7 @@ export class Client {
     const headers = {};
     if (key) headers.Authorization = encodeBasic(key.keyId, key.secret);
     if (authorization !== undefined) headers.Authorization = authorization;
-    return fetch(this.base + path, { method, headers, body, signal });
+    return get(this.base + path, { method, headers, body, signal });
   }
 
   /**
@@ -242,7 +259,7 @@ export class Client {
   async admin(method, path, body, authorization = `Bearer ${ADMIN_TOKEN}`) {
     const headers = { "Content-Type": "application/json" };
     if (authorization !== null) headers.Authorization = authorization;
-    const res = await fetch(`${this.base}/_apikeys/${path}`, {
+    const res = await get(`${this.base}/_apikeys/${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
