@@ -31,7 +31,7 @@ after(async () => {
   await origin?.close();
 });
 
-test("5,000 calls, 100+ in flight, 3 keys of one account: exactly 2,500 admitted, the rest DAILY_LIMIT_EXCEEDED", async () => {
+test("5,000 calls, 100+ in flight, 3 keys of one account: exactly 2,500 admitted, the rest DAILY_LIMIT_EXCEEDED", { timeout: 300_000 }, async () => {
   const account = newAccountId("load");
   const keys = [];
   for (const name of ["alpha", "beta", "gamma"]) keys.push(await edge.client.createKey(account, { name }));
