@@ -146,9 +146,15 @@ async function forward(request, env, ctx, account, accountId, decision) {
   headers.set("X-Api-Key-Access", /** @type {string} */ (decision.access));
   if (env.UPSTREAM_AUTH) headers.set("X-Edge-Auth", env.UPSTREAM_AUTH);
 
+  // Only the path and query are the client's: `new URL("//other.host/x", origin)`
+  // would change the host, so they are set on a copy of the origin instead.
+  const target = new URL(env.UPSTREAM_ORIGIN);
+  target.pathname = url.pathname;
+  target.search = url.search;
+
   let upstream;
   try {
-    upstream = await fetch(new URL(url.pathname + url.search, env.UPSTREAM_ORIGIN), {
+    upstream = await fetch(target, {
       method: request.method,
       headers,
       body: request.body,

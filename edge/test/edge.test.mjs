@@ -42,16 +42,22 @@ test("happy path: an admitted call reaches the origin and carries the RateLimit 
   assert.equal(echo.access, "full");
   assert.equal(echo.authorization, null, "the secret is not forwarded upstream");
 
+  // The client chooses the path, never the host: a path that looks like a
+  // protocol-relative URL still goes to the origin.
+  const sneaky = await edge.client.api("//localhost:9/v1/forms", { key });
+  assert.equal(sneaky.status, 200);
+  assert.equal((await sneaky.json()).path, "//localhost:9/v1/forms");
+
   // A POST with a body is forwarded as well, through the other worker.
   const post = await edge.clientB.api("/v1/records", { key, method: "POST", body: '{"a":1}' });
   assert.equal(post.status, 200);
   assert.equal((await post.json()).method, "POST");
 
   const list = await edge.client.listKeys(account);
-  assert.equal(list.callsToday, 2);
-  assert.equal(list.remainingToday, 2498);
-  assert.equal(list.keys[0].callCount, 2);
-  assert.equal(list.keys[0].activeConnections, 0, "both leases were released");
+  assert.equal(list.callsToday, 3);
+  assert.equal(list.remainingToday, 2497);
+  assert.equal(list.keys[0].callCount, 3);
+  assert.equal(list.keys[0].activeConnections, 0, "every lease was released");
   assert.ok(list.keys[0].lastCallAt >= key.createdAt);
 });
 
