@@ -621,6 +621,10 @@ fn measure_the_worst_case_verification() {
     let start = std::time::Instant::now();
     assert_eq!(verify_secret("pfs_wrong", &phc), Ok(false));
     let worst = start.elapsed();
+    let strong = hash_secret("pfs_probe", Profile::STRONG).unwrap();
+    let start = std::time::Instant::now();
+    assert_eq!(verify_secret("pfs_wrong", &strong), Ok(false));
+    let strong = start.elapsed();
     let cheap = hash_secret("pfs_probe", Profile::DEFAULT).unwrap();
     let start = std::time::Instant::now();
     for _ in 0..100 {
@@ -628,8 +632,12 @@ fn measure_the_worst_case_verification() {
     }
     let default = start.elapsed() / 100;
     println!("worst-case verification (m=65536 KiB, t=16, p=1): {worst:?}");
+    println!("strong-profile verification (m=19456 KiB, t=2, p=1): {strong:?}");
     println!("default-profile verification (m=64 KiB, t=1, p=1): {default:?}");
-    assert!(worst > default * 100, "the bound is where the cost is");
+    assert!(
+        worst > strong && strong > default * 10,
+        "the bound is where the cost is"
+    );
 }
 
 // ---------------------------------------------------------------------------
