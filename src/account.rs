@@ -363,7 +363,10 @@ fn validate_state(s: &State) -> Result<()> {
             && k.secret_set_at <= MAX_TIME_MS
             && k.created_at <= k.secret_set_at
             && k.last_call_at.is_none_or(|t| t <= MAX_TIME_MS)
-            && k.call_count_day <= max_day;
+            && k.call_count_day <= max_day
+            // The library writes a key's window together with the quota's:
+            // it is never more than one window ahead of it.
+            && k.call_count_day <= s.quota.day.saturating_add(1);
         // A key's window can overlap two quota windows: 2× the limit at most.
         let count_ok = k.call_count <= l.daily_calls.saturating_mul(2)
             && (k.call_count == 0 || k.last_call_at.is_some());
@@ -741,7 +744,12 @@ impl Account {
                 app.call_count_day = day;
                 app.call_count = 0;
             }
-            app.call_count = app.call_count.saturating_add(1);
+            // Real calls cannot pass 2 × the daily limit in one key window;
+            // the cap keeps any accepted state within what `from_json` reads.
+            app.call_count = app
+                .call_count
+                .saturating_add(1)
+                .min(l.daily_calls.saturating_mul(2));
             app.last_call_at = Some(app.last_call_at.map_or(now, |t| t.max(now)));
         }
         self.leases.retain(|lease| lease.expires_at > now);

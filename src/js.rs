@@ -3,11 +3,12 @@
 //! named `ApiKeyError` with a stable `code`. Nothing here panics on any input.
 #![allow(unsafe_code)] // wasm-bindgen's generated glue
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
 use serde::ser::SerializeMap;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use zeroize::Zeroizing;
 
 use crate::account::{self, Account, Actor, KeyRecord, Limits, NewKey, MAX_TIME_MS};
 use crate::decision::Decision;
@@ -210,8 +211,11 @@ fn fail<T>(e: Error) -> JsResult<T> {
     Err(to_js_error(e))
 }
 
-/// JS numbers for epoch ms: finite, non-negative, within a JS `Date`; fractions are floored.
-fn time(now: f64) -> Result<u64, Error> {
+/// JS numbers for epoch ms: finite, non-negative, within a JS `Date`; fractions
+/// are floored. Anything but a number (a BigInt, a Date, a string) is refused
+/// here rather than coerced by the glue, where it could throw without a code.
+fn time(now: &JsValue) -> Result<u64, Error> {
+    let now = now.as_f64().ok_or(Error::InvalidTime)?;
     if now.is_finite() && now >= 0.0 && now <= MAX_TIME_MS as f64 {
         Ok(now.floor() as u64)
     } else {
@@ -219,12 +223,21 @@ fn time(now: f64) -> Result<u64, Error> {
     }
 }
 
-fn header_text(v: &JsValue) -> Result<String, Error> {
+/// The header's text, in a buffer wiped on drop (it holds the secret's base64).
+fn header_text(v: &JsValue) -> Result<Zeroizing<String>, Error> {
     if v.is_null() || v.is_undefined() {
-        Ok(String::new())
+        Ok(Zeroizing::new(String::new()))
     } else {
-        v.as_string().ok_or(Error::MalformedCredentials)
+        v.as_string()
+            .map(Zeroizing::new)
+            .ok_or(Error::MalformedCredentials)
     }
+}
+
+/// A string argument; anything else is refused with `e` (wasm-bindgen's own
+/// `&str` glue would read a non-string as garbage memory and trap).
+fn text_arg(v: &JsValue, e: Error) -> Result<Zeroizing<String>, Error> {
+    v.as_string().map(Zeroizing::new).ok_or(e)
 }
 
 /// Reads a JS value as JSON (through `JSON.stringify`, then serde_json), so
@@ -266,35 +279,32 @@ fn actor_of(v: &JsValue) -> Actor {
     }
 }
 
-fn string_field(obj: &JsValue, name: &str, e: Error) -> Result<Option<String>, Error> {
-    let v = Reflect::get(obj, &JsValue::from_str(name)).map_err(|_| Error::InvalidInput)?;
-    if v.is_null() || v.is_undefined() {
-        return Ok(None);
-    }
-    v.as_string().map(Some).ok_or(e)
-}
-
+/// Reads `createKey`'s input through JSON (no JS call that can throw midway,
+/// so a hostile Proxy cannot leave the account borrowed).
 fn new_key_of(v: &JsValue) -> Result<NewKey, Error> {
-    if !v.is_object() || Array::is_array(v) {
+    use serde_json::Value;
+    let Some(Value::Object(map)) = from_js::<Value>(v) else {
+        return Err(Error::InvalidInput);
+    };
+    if map
+        .keys()
+        .any(|k| !matches!(k.as_str(), "name" | "description" | "readOnly"))
+    {
         return Err(Error::InvalidInput);
     }
-    let obj: &Object = v.unchecked_ref();
-    for k in Object::keys(obj).iter() {
-        let known = k
-            .as_string()
-            .is_some_and(|k| matches!(k.as_str(), "name" | "description" | "readOnly"));
-        if !known {
-            return Err(Error::InvalidInput);
-        }
-    }
-    let name = string_field(v, "name", Error::InvalidName)?.ok_or(Error::InvalidName)?;
-    let description =
-        string_field(v, "description", Error::InvalidDescription)?.unwrap_or_default();
-    let ro = Reflect::get(v, &JsValue::from_str("readOnly")).map_err(|_| Error::InvalidInput)?;
-    let read_only = if ro.is_null() || ro.is_undefined() {
-        false
-    } else {
-        ro.as_bool().ok_or(Error::InvalidInput)?
+    let name = match map.get("name") {
+        Some(Value::String(n)) => n.clone(),
+        _ => return Err(Error::InvalidName),
+    };
+    let description = match map.get("description") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(d)) => d.clone(),
+        _ => return Err(Error::InvalidDescription),
+    };
+    let read_only = match map.get("readOnly") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        _ => return Err(Error::InvalidInput),
     };
     Ok(NewKey {
         name,
@@ -422,8 +432,13 @@ fn decision_to_js(d: &Decision) -> JsValue {
 /// INVALID_USER_ID for a colon or control character in `userId`, INVALID_PASSWORD
 /// for a control character in `password`.
 #[wasm_bindgen(js_name = encodeBasic)]
-pub fn encode_basic(user_id: &str, password: &str) -> JsResult<String> {
-    credentials::encode_basic(user_id, password).map_err(to_js_error)
+pub fn encode_basic(
+    #[wasm_bindgen(unchecked_param_type = "string")] user_id: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] password: &JsValue,
+) -> JsResult<String> {
+    let user_id = text_arg(user_id, Error::InvalidUserId).map_err(to_js_error)?;
+    let password = text_arg(password, Error::InvalidPassword).map_err(to_js_error)?;
+    credentials::encode_basic(&user_id, &password).map_err(to_js_error)
 }
 
 /// Parses an `Authorization` header value (`null` counts as missing) into
@@ -495,23 +510,36 @@ pub fn is_secret(text: &JsValue) -> bool {
 /// The argon2id PHC string of `secret` with a fresh salt, under `profile`
 /// ("default" when absent). Throws INVALID_PROFILE.
 #[wasm_bindgen(js_name = hashSecret)]
-pub fn hash_secret(secret: &str, profile: Option<JsProfile>) -> JsResult<String> {
+pub fn hash_secret(
+    #[wasm_bindgen(unchecked_param_type = "string")] secret: &JsValue,
+    profile: Option<JsProfile>,
+) -> JsResult<String> {
+    let secret = text_arg(secret, Error::InvalidInput).map_err(to_js_error)?;
     let p = profile_of(profile).map_err(to_js_error)?;
-    hashing::hash_secret(secret, p).map_err(to_js_error)
+    hashing::hash_secret(&secret, p).map_err(to_js_error)
 }
 
 /// Whether `secret` matches the argon2 PHC string `phc` (constant-time
 /// comparison). Throws MALFORMED_HASH for a string that is not one.
 #[wasm_bindgen(js_name = verifySecret)]
-pub fn verify_secret(secret: &str, phc: &str) -> JsResult<bool> {
-    hashing::verify_secret(secret, phc).map_err(to_js_error)
+pub fn verify_secret(
+    #[wasm_bindgen(unchecked_param_type = "string")] secret: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] phc: &JsValue,
+) -> JsResult<bool> {
+    let secret = text_arg(secret, Error::InvalidInput).map_err(to_js_error)?;
+    let phc = text_arg(phc, Error::MalformedHash).map_err(to_js_error)?;
+    hashing::verify_secret(&secret, &phc).map_err(to_js_error)
 }
 
 /// Whether `phc` should be rehashed to match `profile` ("default" when absent).
 #[wasm_bindgen(js_name = needsRehash)]
-pub fn needs_rehash(phc: &str, profile: Option<JsProfile>) -> JsResult<bool> {
+pub fn needs_rehash(
+    #[wasm_bindgen(unchecked_param_type = "string")] phc: &JsValue,
+    profile: Option<JsProfile>,
+) -> JsResult<bool> {
+    let phc = text_arg(phc, Error::MalformedHash).map_err(to_js_error)?;
     let p = profile_of(profile).map_err(to_js_error)?;
-    hashing::needs_rehash(phc, p).map_err(to_js_error)
+    hashing::needs_rehash(&phc, p).map_err(to_js_error)
 }
 
 /// The stateless check for an edge worker with its own key store: `key` is the
@@ -523,12 +551,11 @@ pub fn verify(header: &JsHeader, method: &JsValue, key: &JsKeyRecord) -> JsResul
     let record = if key.is_null() || key.is_undefined() {
         None
     } else {
-        let r: KeyRecord = serde_wasm_bindgen::from_value(key.into())
-            .map_err(|_| to_js_error(Error::InvalidState))?;
+        let r: KeyRecord = from_js(key).ok_or_else(|| to_js_error(Error::InvalidState))?;
         hashing::validate_hash(&r.secret_hash).map_err(to_js_error)?;
         Some(r)
     };
-    let text = header_text(header).unwrap_or_else(|_| "\u{0}".to_owned());
+    let text = header_text(header).unwrap_or_else(|_| Zeroizing::new("\u{0}".to_owned()));
     let method = method.as_string().unwrap_or_default();
     Ok(decision_to_js(&account::verify(&text, &method, record.as_ref())).unchecked_into())
 }
@@ -584,7 +611,7 @@ impl JsAccount {
         &mut self,
         actor: &JsActor,
         input: &JsNewKey,
-        now: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: &JsValue,
     ) -> JsResult<JsCreatedKey> {
         let actor = actor_of(actor);
         if actor != Actor::Admin {
@@ -612,7 +639,11 @@ impl JsAccount {
     /// The keys page as of `now` (admin only): calls today, remaining balance,
     /// reset time, and each key's call count and last call. Throws NOT_ADMIN, INVALID_TIME.
     #[wasm_bindgen(js_name = listKeys)]
-    pub fn list_keys(&self, actor: &JsActor, now: f64) -> JsResult<JsKeyList> {
+    pub fn list_keys(
+        &self,
+        actor: &JsActor,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: &JsValue,
+    ) -> JsResult<JsKeyList> {
         let actor = actor_of(actor);
         let now = time(now).map_err(to_js_error)?;
         let list = self.inner.list_keys(actor, now).map_err(to_js_error)?;
@@ -627,7 +658,7 @@ impl JsAccount {
         &mut self,
         actor: &JsActor,
         key_id: &JsValue,
-        now: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: &JsValue,
     ) -> JsResult<JsResetKey> {
         let actor = actor_of(actor);
         if actor != Actor::Admin {
@@ -656,7 +687,12 @@ impl JsAccount {
     /// Deletes an application (admin only) and frees its slot. Throws
     /// NOT_ADMIN, UNKNOWN_KEY, INVALID_TIME.
     #[wasm_bindgen(js_name = deleteKey)]
-    pub fn delete_key(&mut self, actor: &JsActor, key_id: &JsValue, now: f64) -> JsResult<()> {
+    pub fn delete_key(
+        &mut self,
+        actor: &JsActor,
+        key_id: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: &JsValue,
+    ) -> JsResult<()> {
         let actor = actor_of(actor);
         if actor != Actor::Admin {
             return fail(Error::NotAdmin);
@@ -673,11 +709,12 @@ impl JsAccount {
         &mut self,
         header: &JsHeader,
         method: &JsValue,
-        now: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: &JsValue,
     ) -> JsAccountDecision {
         let d = match time(now) {
             Ok(now) => {
-                let text = header_text(header).unwrap_or_else(|_| "\u{0}".to_owned());
+                let text =
+                    header_text(header).unwrap_or_else(|_| Zeroizing::new("\u{0}".to_owned()));
                 let method = method.as_string().unwrap_or_default();
                 self.inner.authorize(&text, &method, now)
             }
@@ -688,7 +725,11 @@ impl JsAccount {
 
     /// Gives back an admitted call's lease. Returns whether a live lease was
     /// held under that ID; unknown or expired IDs are harmless. Throws INVALID_TIME.
-    pub fn release(&mut self, lease_id: &JsValue, now: f64) -> JsResult<bool> {
+    pub fn release(
+        &mut self,
+        lease_id: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: &JsValue,
+    ) -> JsResult<bool> {
         let now = time(now).map_err(to_js_error)?;
         match lease_id.as_string() {
             Some(id) => self.inner.release(&id, now).map_err(to_js_error),

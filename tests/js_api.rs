@@ -8,7 +8,15 @@ use js_sys::{Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-const T0: f64 = 1_767_225_600_000.0;
+const T0_MS: f64 = 1_767_225_600_000.0;
+
+fn t0() -> JsValue {
+    JsValue::from_f64(T0_MS)
+}
+
+fn js_str(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
 
 fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap()
@@ -33,7 +41,7 @@ fn admin() -> JsValue {
 
 #[test]
 fn free_functions_round_trip() {
-    let h = js::encode_basic("Aladdin", "open sesame").unwrap();
+    let h = js::encode_basic(&js_str("Aladdin"), &js_str("open sesame")).unwrap();
     assert_eq!(h, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
     let c: JsValue = js::parse_basic(JsValue::from_str(&h).unchecked_ref())
         .unwrap()
@@ -48,12 +56,20 @@ fn free_functions_round_trip() {
     assert!(!js::is_key_id(&JsValue::from_f64(1.0)));
     let s = js::generate_secret().unwrap();
     assert!(js::is_secret(&JsValue::from_str(&s)));
-    let phc = js::hash_secret(&s, None).unwrap();
-    assert!(js::verify_secret(&s, &phc).unwrap());
-    assert!(!js::needs_rehash(&phc, Some(JsValue::from_str("default").unchecked_into())).unwrap());
-    assert!(js::needs_rehash(&phc, Some(JsValue::from_str("strong").unchecked_into())).unwrap());
+    let phc = js::hash_secret(&js_str(&s), None).unwrap();
+    assert!(js::verify_secret(&js_str(&s), &js_str(&phc)).unwrap());
+    assert!(!js::needs_rehash(
+        &js_str(&phc),
+        Some(JsValue::from_str("default").unchecked_into())
+    )
+    .unwrap());
+    assert!(js::needs_rehash(
+        &js_str(&phc),
+        Some(JsValue::from_str("strong").unchecked_into())
+    )
+    .unwrap());
     let custom = obj(r#"{"memoryKiB":128,"iterations":1,"parallelism":1}"#);
-    let phc2 = js::hash_secret(&s, Some(custom.unchecked_into())).unwrap();
+    let phc2 = js::hash_secret(&js_str(&s), Some(custom.unchecked_into())).unwrap();
     assert!(phc2.contains("m=128,t=1,p=1"));
 }
 
@@ -73,22 +89,26 @@ fn free_functions_throw_coded_errors() {
         "MALFORMED_CREDENTIALS"
     );
     assert_eq!(
-        code(js::encode_basic("a:b", "x").map(Into::into)),
+        code(js::encode_basic(&js_str("a:b"), &js_str("x")).map(Into::into)),
         "INVALID_USER_ID"
     );
     assert_eq!(
-        code(js::verify_secret("x", "nope").map(Into::into)),
+        code(js::verify_secret(&js_str("x"), &js_str("nope")).map(Into::into)),
         "MALFORMED_HASH"
     );
     assert_eq!(
         code(
-            js::hash_secret("x", Some(JsValue::from_str("weak").unchecked_into())).map(Into::into)
+            js::hash_secret(
+                &js_str("x"),
+                Some(JsValue::from_str("weak").unchecked_into())
+            )
+            .map(Into::into)
         ),
         "INVALID_PROFILE"
     );
     let bad = obj(r#"{"memoryKiB":1,"iterations":1,"parallelism":1}"#);
     assert_eq!(
-        code(js::hash_secret("x", Some(bad.unchecked_into())).map(Into::into)),
+        code(js::hash_secret(&js_str("x"), Some(bad.unchecked_into())).map(Into::into)),
         "INVALID_PROFILE"
     );
 }
@@ -98,7 +118,7 @@ fn account_class_follows_the_contract() {
     let mut a = JsAccount::new(None).unwrap();
     let input = obj(r#"{"name":"Salesforce Integration","description":"sync","readOnly":true}"#);
     let created: JsValue = a
-        .create_key(admin().unchecked_ref(), input.unchecked_ref(), T0)
+        .create_key(admin().unchecked_ref(), input.unchecked_ref(), &t0())
         .unwrap()
         .into();
     let keys = Object::keys(created.unchecked_ref::<Object>());
@@ -120,13 +140,13 @@ fn account_class_follows_the_contract() {
     );
     let id = get(&created, "keyId").as_string().unwrap();
     let secret = get(&created, "secret").as_string().unwrap();
-    let header = js::encode_basic(&id, &secret).unwrap();
+    let header = js::encode_basic(&js_str(&id), &js_str(&secret)).unwrap();
 
     let d: JsValue = a
         .authorize(
             JsValue::from_str(&header).unchecked_ref(),
             &"GET".into(),
-            T0,
+            &t0(),
         )
         .into();
     assert_eq!(get(&d, "ok").as_bool(), Some(true));
@@ -137,13 +157,13 @@ fn account_class_follows_the_contract() {
     assert!(lease.is_string());
     let headers = get(&d, "headers");
     assert!(get(&headers, "RateLimit").is_string());
-    assert!(a.release(&lease, T0).unwrap());
+    assert!(a.release(&lease, &t0()).unwrap());
 
     let post: JsValue = a
         .authorize(
             JsValue::from_str(&header).unchecked_ref(),
             &"POST".into(),
-            T0,
+            &t0(),
         )
         .into();
     assert_eq!(
@@ -151,7 +171,7 @@ fn account_class_follows_the_contract() {
         Some("READ_ONLY_KEY")
     );
     let none: JsValue = a
-        .authorize(JsValue::NULL.unchecked_ref(), &"GET".into(), T0)
+        .authorize(JsValue::NULL.unchecked_ref(), &"GET".into(), &t0())
         .into();
     assert_eq!(get(&none, "status").as_f64(), Some(401.0));
     assert!(get(&get(&none, "headers"), "WWW-Authenticate").is_string());
@@ -159,7 +179,7 @@ fn account_class_follows_the_contract() {
         .authorize(
             JsValue::from_str(&header).unchecked_ref(),
             &"GET".into(),
-            f64::NAN,
+            &JsValue::from_f64(f64::NAN),
         )
         .into();
     assert_eq!(
@@ -167,7 +187,7 @@ fn account_class_follows_the_contract() {
         Some("INVALID_TIME")
     );
 
-    let list: JsValue = a.list_keys(admin().unchecked_ref(), T0).unwrap().into();
+    let list: JsValue = a.list_keys(admin().unchecked_ref(), &t0()).unwrap().into();
     assert_eq!(get(&list, "callsToday").as_f64(), Some(1.0));
     let row = js_sys::Array::from(&get(&list, "keys")).get(0);
     assert_eq!(get(&row, "callCount").as_f64(), Some(1.0));
@@ -175,7 +195,7 @@ fn account_class_follows_the_contract() {
 
     let user = obj(r#"{"role":"user"}"#);
     let e = a
-        .list_keys(user.unchecked_ref(), T0)
+        .list_keys(user.unchecked_ref(), &t0())
         .map(|_| ())
         .unwrap_err();
     assert_eq!(code_of(e), "NOT_ADMIN");
@@ -183,7 +203,7 @@ fn account_class_follows_the_contract() {
         .create_key(
             admin().unchecked_ref(),
             obj(r#"{"name":"  "}"#).unchecked_ref(),
-            T0,
+            &t0(),
         )
         .map(|_| ())
         .unwrap_err();
@@ -192,7 +212,7 @@ fn account_class_follows_the_contract() {
         .create_key(
             admin().unchecked_ref(),
             obj(r#"{"name":"x","readonly":true}"#).unchecked_ref(),
-            T0,
+            &t0(),
         )
         .map(|_| ())
         .unwrap_err();
@@ -223,7 +243,7 @@ fn account_class_follows_the_contract() {
     }
 
     let reset: JsValue = a
-        .reset_secret(admin().unchecked_ref(), &JsValue::from_str(&id), T0)
+        .reset_secret(admin().unchecked_ref(), &JsValue::from_str(&id), &t0())
         .unwrap()
         .into();
     assert_eq!(get(&reset, "keyId").as_string(), Some(id.clone()));
@@ -231,17 +251,17 @@ fn account_class_follows_the_contract() {
         .authorize(
             JsValue::from_str(&header).unchecked_ref(),
             &"GET".into(),
-            T0,
+            &t0(),
         )
         .into();
     assert_eq!(
         get(&old, "code").as_string().as_deref(),
         Some("INVALID_SECRET")
     );
-    a.delete_key(admin().unchecked_ref(), &JsValue::from_str(&id), T0)
+    a.delete_key(admin().unchecked_ref(), &JsValue::from_str(&id), &t0())
         .unwrap();
     let e = a
-        .delete_key(admin().unchecked_ref(), &JsValue::from_str(&id), T0)
+        .delete_key(admin().unchecked_ref(), &JsValue::from_str(&id), &t0())
         .unwrap_err();
     assert_eq!(code_of(e), "UNKNOWN_KEY");
 }
@@ -250,12 +270,12 @@ fn account_class_follows_the_contract() {
 fn stateless_verify_from_js() {
     let s = js::generate_secret().unwrap();
     let id = js::generate_key_id().unwrap();
-    let phc = js::hash_secret(&s, None).unwrap();
+    let phc = js::hash_secret(&js_str(&s), None).unwrap();
     let rec = Object::new();
     Reflect::set(&rec, &"keyId".into(), &JsValue::from_str(&id)).unwrap();
     Reflect::set(&rec, &"secretHash".into(), &JsValue::from_str(&phc)).unwrap();
     Reflect::set(&rec, &"access".into(), &"read-only".into()).unwrap();
-    let header = JsValue::from_str(&js::encode_basic(&id, &s).unwrap());
+    let header = JsValue::from_str(&js::encode_basic(&js_str(&id), &js_str(&s)).unwrap());
     let d: JsValue = js::verify(header.unchecked_ref(), &"GET".into(), rec.unchecked_ref())
         .unwrap()
         .into();

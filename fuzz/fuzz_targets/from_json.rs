@@ -15,32 +15,8 @@ fn round_trip(a: &Account, what: &str) {
     let json = a.to_json();
     match Account::from_json(&json) {
         Ok(b) => assert_eq!(&b, a, "after {what}"),
-        Err(_) if only_finding_3(a) => {}
         Err(e) => panic!("after {what}, from_json refuses the library's own state ({e:?}): {json}"),
     }
-}
-
-/// Open finding 3 (fuzz/README.md): from a record whose key window is ahead
-/// of its quota window, which `from_json` accepts but the library never
-/// writes, admitted calls can push a key's `callCount` past the 2 × daily
-/// calls that `from_json` allows. Tolerated here, so the search goes on,
-/// only when clamping the counts makes the state readable again; the
-/// regression test is `tests/hostile.rs`
-/// (`fuzz_finding_3_call_count_past_the_bound_keeps_the_state_readable`).
-fn only_finding_3(a: &Account) -> bool {
-    let bound = a.limits().daily_calls.saturating_mul(2);
-    let mut v: serde_json::Value = serde_json::from_str(&a.to_json()).expect("JSON");
-    let mut over = false;
-    for key in v["keys"].as_array_mut().expect("keys") {
-        if key["callCount"]
-            .as_u64()
-            .is_some_and(|c| c > u64::from(bound))
-        {
-            key["callCount"] = bound.into();
-            over = true;
-        }
-    }
-    over && Account::from_json(&v.to_string()).is_ok()
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -3,9 +3,8 @@
 // never throws, no part of a secret comes back out, and after all of it the
 // SAME module instance still creates keys and authorizes correctly.
 //
-// Tests marked `todo` are open binding-layer bugs (SECURITY.md, "Open
-// findings"): they run and fail today without failing the suite; drop the
-// `todo` once src/js.rs is fixed.
+// B1–B4 at the end are the binding-layer bugs these tests found (SECURITY.md,
+// "Findings"), fixed in src/js.rs; the tests keep them fixed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -77,8 +76,8 @@ const BAD = {
 };
 
 /**
- * Known gaps, tested by the `todo` tests at the end: the combinations where
- * the binding layer still lets a trap or an uncoded error through.
+ * Fixed gaps, each kept fixed by its B test at the end: the combinations
+ * where the binding layer once let a trap or an uncoded error through.
  *   B1: a non-string where the Rust side takes `&str` traps in wasm-bindgen's
  *       string copy ("memory access out of bounds").
  *   B2: a value whose ToNumber throws (a BigInt, a Symbol, a throwing valueOf,
@@ -186,9 +185,9 @@ function cases() {
     { name: "isKeyId", fn: isKeyId, args: [key.keyId], kinds: ["any"], codes: [[]], bool: true },
     { name: "isSecret", fn: isSecret, args: [key.secret], kinds: ["any"], codes: [[]], bool: true },
     { name: "hashSecret", fn: hashSecret, args: [key.secret, TINY], kinds: ["str", "any"],
-      codes: [[], ["INVALID_PROFILE"]] },
+      codes: [["INVALID_INPUT"], ["INVALID_PROFILE"]] },
     { name: "verifySecret", fn: verifySecret, args: [key.secret, phc], kinds: ["str", "str"],
-      codes: [[], ["MALFORMED_HASH"]] },
+      codes: [["INVALID_INPUT"], ["MALFORMED_HASH"]] },
     { name: "needsRehash", fn: needsRehash, args: [phc, TINY], kinds: ["str", "any"],
       codes: [["MALFORMED_HASH"], ["INVALID_PROFILE"]] },
     { name: "verify", fn: verify, args: [header, "GET", record], kinds: ["any", "any", "record"],
@@ -215,14 +214,6 @@ function cases() {
   ];
 }
 
-function knownGap(kind, bad) {
-  if (kind === "str" && STR.has(bad)) return "B1";
-  if (kind === "num" && NUM.has(bad)) return "B2";
-  if (kind === "input" && THROWING_OBJECTS.has(bad)) return "B3";
-  if (kind === "record" && THROWING_OBJECTS.has(bad)) return "B4";
-  return null;
-}
-
 test("every function, every argument, every kind of bad value: no trap, coded errors, module still works", () => {
   let tried = 0;
   for (const c of cases()) {
@@ -232,7 +223,6 @@ test("every function, every argument, every kind of bad value: no trap, coded er
     if (c.bool) assert.equal(ok, true, c.name);
     for (let i = 0; i < c.args.length; i++) {
       for (const [bad, make] of Object.entries(BAD)) {
-        if (knownGap(c.kinds[i], bad)) continue;
         const args = [...c.args];
         args[i] = make();
         const label = `${c.name} with ${bad} as argument ${i + 1}`;
@@ -416,9 +406,8 @@ test("no part of a secret in toJSON, listKeys, decisions or thrown messages", ()
 });
 
 // ---------------------------------------------------------------------------
-// Open binding-layer bugs (SECURITY.md, "Open findings"). Each asserts the
-// behaviour the contract promises; `todo` keeps them from failing the suite
-// while src/js.rs is being fixed.
+// Binding-layer bugs found here and fixed (SECURITY.md, "Findings"). Each
+// asserts the behaviour the contract promises.
 
 /** Runs `code` in a fresh Node process with the package imported as `api`. */
 function isolated(code) {
@@ -426,7 +415,7 @@ function isolated(code) {
   return execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
 }
 
-test("B1: a non-string where a string is expected is a coded error, not a wasm trap", { todo: "B1: src/js.rs takes &str" }, () => {
+test("B1: a non-string where a string is expected is a coded error, not a wasm trap", () => {
   const out = isolated(`
     const bad = [12, {}, [], null, undefined, true, Symbol("s"), 10n];
     const calls = [(v) => api.hashSecret(v), (v) => api.verifySecret(v, "x"), (v) => api.verifySecret("x", v),
@@ -440,7 +429,7 @@ test("B1: a non-string where a string is expected is a coded error, not a wasm t
   assert.deepEqual(results.filter((r) => r.startsWith("TRAP") || r.startsWith("uncoded")), []);
 });
 
-test("B2: authorize never throws, even when ToNumber(now) throws", { todo: "B2: src/js.rs takes now: f64" }, () => {
+test("B2: authorize never throws, even when ToNumber(now) throws", () => {
   const a = new Account({ hashProfile: TINY });
   for (const name of NUM) {
     const now = BAD[name]();
@@ -451,7 +440,7 @@ test("B2: authorize never throws, even when ToNumber(now) throws", { todo: "B2: 
   }
 });
 
-test("B3: a throwing proxy as createKey's input does not lock the account", { todo: "B3: new_key_of calls Array.isArray and Object.keys without catch" }, () => {
+test("B3: a throwing proxy as createKey's input does not lock the account", () => {
   for (const make of [throwingProxy, revokedProxy]) {
     const a = new Account({ hashProfile: TINY });
     assertCode("createKey(proxy)", () => a.createKey(admin, make(), T0), ["INVALID_INPUT"]);
@@ -460,7 +449,7 @@ test("B3: a throwing proxy as createKey's input does not lock the account", { to
   }
 });
 
-test("B4: key records whose getters throw do not exhaust the module", { todo: "B4: verify reads its record with serde_wasm_bindgen" }, () => {
+test("B4: key records whose getters throw do not exhaust the module", () => {
   const out = isolated(`
     const record = new Proxy({}, { get() { throw new Error("get"); }, ownKeys() { throw new Error("ownKeys"); } });
     const codes = new Set();
