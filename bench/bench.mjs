@@ -66,6 +66,13 @@ function startNative() {
   };
 }
 
+// The prototype of bench/simd128 (argon2 with a wasm SIMD compression
+// function): measured beside the shipped build when scripts/bench.sh built it.
+let proto = null;
+if (existsSync(here("simd128/target/pkg/node.js")) && process.env.BENCH_PROTOTYPE !== "0") {
+  proto = await import(here("simd128/target/pkg/node.js").href);
+}
+
 let nodeRs = null;
 try {
   nodeRs = await import("@node-rs/argon2");
@@ -155,8 +162,8 @@ function benchAuthorize(calls) {
 
 const SETS = [
   { name: "default", m: 64, t: 1, p: 1, perRound: 100 },
-  { name: "m4096", m: 4096, t: 1, p: 1, perRound: 8 },
-  { name: "owasp", m: 19456, t: 2, p: 1, perRound: 2 },
+  { name: "m4096", m: 4096, t: 1, p: 1, perRound: 6 },
+  { name: "owasp", m: 19456, t: 2, p: 1, perRound: 1 },
 ];
 
 async function benchArgon2(native, rounds) {
@@ -177,6 +184,18 @@ async function benchArgon2(native, rounds) {
         return ts;
       },
       native: (n) => native.verify(n, secret, phc),
+      ...(proto && {
+        wasmSimd128: async (n) => {
+          const ts = [];
+          for (let i = 0; i < n; i++) {
+            const t0 = ns();
+            const ok = proto.verifySecret(secret, phc);
+            ts.push(ns() - t0);
+            if (!ok) throw new Error("simd128 prototype verify failed");
+          }
+          return ts;
+        },
+      }),
       hashWasm: async (n) => {
         const ts = [];
         for (let i = 0; i < n; i++) {
@@ -215,6 +234,8 @@ async function benchArgon2(native, rounds) {
         wasmOverNative: round(med.wasm / med.native),
         oursOverHashWasm: round(med.wasm / med.hashWasm),
         oursOverNodeRs: nodeRs ? round(med.wasm / med.nodeRs) : null,
+        simd128PrototypeOverNative: proto ? round(med.wasmSimd128 / med.native) : null,
+        simd128PrototypeOverHashWasm: proto ? round(med.wasmSimd128 / med.hashWasm) : null,
       },
     });
     process.stderr.write(`  argon2 ${set.name}: done\n`);
@@ -302,7 +323,7 @@ async function benchBasic(native, rounds, batch) {
 
 // -------------------------------------------------------------------- main
 
-const rounds = QUICK ? 3 : 15;
+const rounds = QUICK ? 3 : 21;
 const results = { machine: machine(), quick: QUICK };
 const loadAtStart = os.loadavg()[0];
 process.stderr.write(`bench: ${results.machine.cpu}, ${results.machine.nproc} CPUs, node ${process.version}${QUICK ? " (quick)" : ""}\n`);
@@ -339,7 +360,8 @@ results.targets = {
   wasmGzipKiB: { target: "<= 64", value: round(S.wasmGzipBytes / 1024), met: S.wasmGzipBytes <= 64 * 1024 },
 };
 
-writeFileSync(here("results.json"), JSON.stringify(results, null, 2) + "\n");
+// A quick run does not overwrite the committed figures.
+writeFileSync(here(QUICK ? "results.quick.json" : "results.json"), JSON.stringify(results, null, 2) + "\n");
 
 // ------------------------------------------------------------------- table
 
@@ -352,11 +374,14 @@ lines.push("");
 lines.push(`authorize (default profile, JS API in Node, ${A.calls} calls): median ${A.medianMs} ms, p99 ${A.p99Ms} ms wall clock (process CPU time: median ${A.cpuMedianMs} ms, p99 ${A.cpuP99Ms} ms)`);
 lines.push("");
 lines.push(`argon2id ${results.argon2.operation}, median ms per call:`);
-lines.push(`${pad("set", 22)}${lpad("wasm (ours)", 12)}${lpad("native", 10)}${lpad("hash-wasm", 11)}${lpad("@node-rs", 10)}${lpad("wasm/nat", 10)}${lpad("ours/h-w", 10)}${lpad("ours/n-rs", 10)}`);
+lines.push(`${pad("set", 22)}${lpad("wasm (ours)", 12)}${lpad("native", 10)}${lpad("hash-wasm", 11)}${lpad("@node-rs", 10)}${lpad("wasm/nat", 10)}${lpad("ours/h-w", 10)}${lpad("ours/n-rs", 10)}` +
+  (proto ? `${lpad("simd128 proto", 15)}${lpad("proto/nat", 10)}` : ""));
 for (const s of results.argon2.sets) {
   const d = s.medianMs, r = s.ratios;
-  lines.push(`${pad(`${s.name} m=${s.memoryKiB} t=${s.iterations} p=${s.parallelism}`, 22)}${lpad(d.wasm, 12)}${lpad(d.native, 10)}${lpad(d.hashWasm, 11)}${lpad(d.nodeRs ?? "-", 10)}${lpad(r.wasmOverNative, 10)}${lpad(r.oursOverHashWasm, 10)}${lpad(r.oursOverNodeRs ?? "-", 10)}`);
+  lines.push(`${pad(`${s.name} m=${s.memoryKiB} t=${s.iterations} p=${s.parallelism}`, 22)}${lpad(d.wasm, 12)}${lpad(d.native, 10)}${lpad(d.hashWasm, 11)}${lpad(d.nodeRs ?? "-", 10)}${lpad(r.wasmOverNative, 10)}${lpad(r.oursOverHashWasm, 10)}${lpad(r.oursOverNodeRs ?? "-", 10)}` +
+    (proto ? `${lpad(d.wasmSimd128, 15)}${lpad(r.simd128PrototypeOverNative, 10)}` : ""));
 }
+if (proto) lines.push("(simd128 proto: bench/simd128, argon2 patched with a wasm SIMD compression function; not shipped)");
 lines.push("");
 lines.push("Basic credentials, ops/s (ratio > 1: ours is faster):");
 for (const [g, v] of Object.entries(results.basic)) {
