@@ -158,6 +158,42 @@ function benchAuthorize(calls) {
   };
 }
 
+/**
+ * A fresh instance's first calls, as a new edge isolate makes them: V8 runs
+ * wasm first in its baseline compiler (Liftoff) and tiers hot functions up
+ * to TurboFan in the background. Each run is a new Node process.
+ */
+function benchColdStart(runs) {
+  const script = `
+    const t0 = performance.now();
+    const m = await import(${JSON.stringify(here("../pkg/node.js").href)});
+    const t1 = performance.now();
+    const now = ${now};
+    const a = new m.Account({ dailyCalls: 100000000 });
+    const k = a.createKey({ role: "admin" }, { name: "cold" }, now);
+    const h = m.encodeBasic(k.keyId, k.secret);
+    const ts = [];
+    for (let i = 0; i < 200; i++) {
+      const s = performance.now();
+      const d = a.authorize(h, "GET", now);
+      ts.push(performance.now() - s);
+      a.release(d.leaseId, now);
+    }
+    console.log(JSON.stringify({ importMs: t1 - t0, ts }));`;
+  const out = [];
+  for (let r = 0; r < runs; r++) {
+    out.push(JSON.parse(execSync(`${JSON.stringify(process.execPath)} --input-type=module`, { input: script }).toString()));
+  }
+  const med = (f) => round(median(out.map(f)));
+  return {
+    runs,
+    importMs: med((o) => o.importMs),
+    firstAuthorizeMs: med((o) => o.ts[0]),
+    calls2to10MedianMs: med((o) => median(o.ts.slice(1, 10))),
+    calls101to200MedianMs: med((o) => median(o.ts.slice(100))),
+  };
+}
+
 // ------------------------------------------------------------------ argon2
 
 const SETS = [
@@ -334,6 +370,7 @@ try {
   results.basic = await benchBasic(native, QUICK ? 5 : 21, QUICK ? 5_000 : 20_000);
   process.stderr.write("  basic: done\n");
   results.authorize = benchAuthorize(QUICK ? 1_000 : 10_000);
+  results.authorize.coldStart = benchColdStart(QUICK ? 3 : 9);
   process.stderr.write("  authorize: done\n");
   results.argon2 = { operation: "verify (the same PHC string, made by hashSecret, for every peer)", sets: await benchArgon2(native, rounds) };
 } finally {
@@ -372,6 +409,8 @@ const m = results.machine;
 lines.push(`apikeys benchmark — ${m.cpu}, ${m.nproc} CPUs, node ${m.node}, 1-min load ${m.loadavg1AtStartAndEnd.join(" -> ")}${QUICK ? " (QUICK)" : ""}`);
 lines.push("");
 lines.push(`authorize (default profile, JS API in Node, ${A.calls} calls): median ${A.medianMs} ms, p99 ${A.p99Ms} ms wall clock (process CPU time: median ${A.cpuMedianMs} ms, p99 ${A.cpuP99Ms} ms)`);
+const C = A.coldStart;
+lines.push(`  a fresh instance (new process, median of ${C.runs}): import ${C.importMs} ms, first authorize ${C.firstAuthorizeMs} ms, calls 2-10 ${C.calls2to10MedianMs} ms, calls 101-200 ${C.calls101to200MedianMs} ms`);
 lines.push("");
 lines.push(`argon2id ${results.argon2.operation}, median ms per call:`);
 lines.push(`${pad("set", 22)}${lpad("wasm (ours)", 12)}${lpad("native", 10)}${lpad("hash-wasm", 11)}${lpad("@node-rs", 10)}${lpad("wasm/nat", 10)}${lpad("ours/h-w", 10)}${lpad("ours/n-rs", 10)}` +
