@@ -4,7 +4,6 @@
 #![allow(unsafe_code)] // wasm-bindgen's generated glue
 
 use js_sys::{Object, Reflect};
-use serde::ser::SerializeMap;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -324,104 +323,61 @@ fn to_plain<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
         .map_err(|_| to_js_error(Error::InvalidState))
 }
 
-struct Headers<'a>(&'a [(&'static str, String)]);
-
-impl Serialize for Headers<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
-    }
+// Every string made at the boundary is a TextDecoder call, the bulk of the
+// cost of small results (see bench/README.md): property names and fixed
+// values (codes, access levels, header names) are made once per instance,
+// and properties are set with plain `obj[k] = v` on fresh objects (which
+// cannot throw), not `Reflect.set` (a catching import).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Object)]
+    type PlainObject;
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn set(this: &PlainObject, key: &JsValue, value: &JsValue);
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DecisionOut<'a> {
-    ok: bool,
-    status: u16,
-    code: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    key_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    access: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lease_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    remaining_today: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    resets_at: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    retry_after: Option<u64>,
-    headers: Headers<'a>,
+thread_local! {
+    static MADE: core::cell::RefCell<Vec<(&'static str, JsValue)>> =
+        const { core::cell::RefCell::new(Vec::new()) };
+}
+
+/// The JS string for a fixed text, made once per instance.
+fn fixed(text: &'static str) -> JsValue {
+    MADE.with(|made| {
+        let mut made = made.borrow_mut();
+        if let Some((_, v)) = made.iter().find(|(t, _)| *t == text) {
+            return v.clone();
+        }
+        let v = JsValue::from_str(text);
+        made.push((text, v.clone()));
+        v
+    })
 }
 
 fn decision_to_js(d: &Decision) -> JsValue {
-    let out = DecisionOut {
-        ok: d.ok(),
-        status: d.status(),
-        code: d.code(),
-        key_id: d.key_id.as_ref().map(|k| k.as_str()),
-        access: d.access.map(|a| a.as_str()),
-        lease_id: d.lease_id.as_deref(),
-        remaining_today: d.quota.map(|q| q.remaining),
-        resets_at: d.quota.map(|q| q.resets_at),
-        retry_after: d.retry_after,
-        headers: Headers(&d.headers),
-    };
-    // Every string made at the boundary is a TextDecoder call, the bulk of
-    // the cost of a decision (see bench/README.md): property names and the
-    // fixed values (codes, access levels, header names) are made once per
-    // instance, and properties are set with plain `obj[k] = v`, not
-    // `Reflect.set` (a catching import).
-    #[wasm_bindgen]
-    extern "C" {
-        #[wasm_bindgen(js_name = Object)]
-        type PlainObject;
-        #[wasm_bindgen(method, structural, indexing_setter)]
-        fn set(this: &PlainObject, key: &JsValue, value: &JsValue);
-    }
-    thread_local! {
-        static MADE: core::cell::RefCell<Vec<(&'static str, JsValue)>> =
-            const { core::cell::RefCell::new(Vec::new()) };
-    }
-    fn fixed(text: &'static str) -> JsValue {
-        MADE.with(|made| {
-            let mut made = made.borrow_mut();
-            if let Some((_, v)) = made.iter().find(|(t, _)| *t == text) {
-                return v.clone();
-            }
-            let v = JsValue::from_str(text);
-            made.push((text, v.clone()));
-            v
-        })
-    }
     let obj: PlainObject = Object::new().unchecked_into();
     let put = |k: &'static str, v: &JsValue| obj.set(&fixed(k), v);
-    put("ok", &JsValue::from_bool(out.ok));
-    put("status", &JsValue::from_f64(out.status.into()));
-    put("code", &fixed(out.code));
-    if let Some(id) = out.key_id {
-        put("keyId", &JsValue::from_str(id));
+    put("ok", &JsValue::from_bool(d.ok()));
+    put("status", &JsValue::from_f64(d.status().into()));
+    put("code", &fixed(d.code()));
+    if let Some(id) = &d.key_id {
+        put("keyId", &JsValue::from_str(id.as_str()));
     }
-    if let Some(access) = out.access {
-        put("access", &fixed(access));
+    if let Some(access) = d.access {
+        put("access", &fixed(access.as_str()));
     }
-    if let Some(lease) = out.lease_id {
+    if let Some(lease) = &d.lease_id {
         put("leaseId", &JsValue::from_str(lease));
     }
-    if let Some(n) = out.remaining_today {
-        put("remainingToday", &JsValue::from_f64(n.into()));
+    if let Some(q) = d.quota {
+        put("remainingToday", &JsValue::from_f64(q.remaining.into()));
+        put("resetsAt", &JsValue::from_f64(q.resets_at as f64));
     }
-    if let Some(t) = out.resets_at {
-        put("resetsAt", &JsValue::from_f64(t as f64));
-    }
-    if let Some(s) = out.retry_after {
+    if let Some(s) = d.retry_after {
         put("retryAfter", &JsValue::from_f64(s as f64));
     }
     let headers: PlainObject = Object::new().unchecked_into();
-    for (name, value) in out.headers.0 {
+    for (name, value) in &d.headers {
         headers.set(&fixed(name), &JsValue::from_str(value));
     }
     put("headers", &headers);
@@ -452,16 +408,6 @@ pub fn parse_basic(header: &JsHeader) -> JsResult<JsCredentials> {
     // Every string made at the boundary is a TextDecoder call, the bulk of
     // the cost here (see bench/README.md): both halves cross as one string,
     // cut with `slice` in JS, and the property names are made once per instance.
-    #[wasm_bindgen]
-    extern "C" {
-        #[wasm_bindgen(js_name = Object)]
-        type PlainObject;
-        #[wasm_bindgen(method, structural, indexing_setter)]
-        fn set(this: &PlainObject, key: &JsValue, value: &JsValue);
-    }
-    thread_local! {
-        static NAMES: [JsValue; 2] = [JsValue::from_str("keyId"), JsValue::from_str("secret")];
-    }
     let mut both = zeroize::Zeroizing::new(String::with_capacity(
         c.user_id.len() + 1 + c.password.len(),
     ));
@@ -472,10 +418,8 @@ pub fn parse_basic(header: &JsHeader) -> JsResult<JsCredentials> {
     // `slice` counts UTF-16 units.
     let colon = c.user_id.encode_utf16().count() as u32;
     let obj: PlainObject = Object::new().unchecked_into();
-    NAMES.with(|[key_id, secret]| {
-        obj.set(key_id, &both.slice(0, colon));
-        obj.set(secret, &both.slice(colon + 1, u32::MAX));
-    });
+    obj.set(&fixed("keyId"), &both.slice(0, colon));
+    obj.set(&fixed("secret"), &both.slice(colon + 1, u32::MAX));
     Ok(obj.unchecked_into())
 }
 
