@@ -9,8 +9,10 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::random;
@@ -124,6 +126,9 @@ struct Checked<'a> {
     algorithm: Algorithm,
     version: Version,
     params: Params,
+    /// The decoded salt: `salt_buf[..salt_len]`.
+    salt_buf: [u8; 64],
+    salt_len: usize,
 }
 
 fn check(phc: &str) -> Result<Checked<'_>> {
@@ -153,9 +158,14 @@ fn check(phc: &str) -> Result<Checked<'_>> {
     }
     .validate()
     .map_err(|_| Error::MalformedHash)?;
-    let salt_ok = hash.salt.is_some_and(|s| s.len() >= 11); // ≥ 8 bytes
+    // The salt must decode (canonical B64) to at least 8 bytes, as argon2 needs.
+    let mut salt_buf = [0u8; 64];
+    let salt_len = hash
+        .salt
+        .and_then(|s| s.decode_b64(&mut salt_buf).ok().map(<[u8]>::len))
+        .unwrap_or(0);
     let output_ok = hash.hash.is_some_and(|h| (16..=64).contains(&h.len()));
-    if !salt_ok || !output_ok {
+    if salt_len < 8 || !output_ok {
         return Err(Error::MalformedHash);
     }
     Ok(Checked {
@@ -163,6 +173,8 @@ fn check(phc: &str) -> Result<Checked<'_>> {
         algorithm,
         version,
         params,
+        salt_buf,
+        salt_len,
     })
 }
 
@@ -173,11 +185,20 @@ pub fn validate_hash(phc: &str) -> Result<()> {
 
 /// Whether `secret` matches `phc`. The comparison is constant-time.
 /// Errors only for a malformed hash ([`Error::MalformedHash`]).
+///
+/// The hash is recomputed with the algorithm, version and parameters the PHC
+/// string names (a string without `v=` is version 0x10, as the reference
+/// implementation wrote it) and compared with `subtle`'s constant-time `ct_eq`.
 pub fn verify_secret(secret: &str, phc: &str) -> Result<bool> {
     let c = check(phc)?;
-    let argon = Argon2::new(c.algorithm, c.version, c.params);
+    let salt = &c.salt_buf[..c.salt_len];
+    let expected = c.hash.hash.ok_or(Error::MalformedHash)?;
+    let mut computed = Zeroizing::new(vec![0u8; expected.len()]);
     ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
-    Ok(argon.verify_password(secret.as_bytes(), &c.hash).is_ok())
+    Argon2::new(c.algorithm, c.version, c.params)
+        .hash_password_into(secret.as_bytes(), salt, &mut computed)
+        .map_err(|_| Error::MalformedHash)?;
+    Ok(computed.ct_eq(expected.as_bytes()).into())
 }
 
 /// Whether `phc` should be replaced by a hash under `profile`: another

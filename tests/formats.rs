@@ -324,6 +324,9 @@ fn malformed_hash_table() {
         good.replace("$zRSPeFmdv9wdz6GK+/jyCYQKKF9tNugprVLTBlDjoOc", ""), // no hash
         format!("{good}{}", "A".repeat(300)),
         good.replace("zRSP", "zR!P"),
+        // Fuzz (phc_verify): a salt that is not canonical B64 cannot be
+        // decoded by argon2; refused up front, with no argon2 run.
+        "$argon2d$m=8,p=8,t=1,p=1$c58tZ429495XN$aGF10aGhhc2fnYXNoaGzaA".to_owned(),
     ];
     for bad in &cases {
         assert_eq!(verify_secret("x", bad), Err(Error::MalformedHash), "{bad}");

@@ -76,3 +76,17 @@ fn reference_hashes_with_other_parameters_need_rehash() {
     }
     assert_eq!(needs_rehash(REFERENCE[5].1, Profile::STRONG), Ok(false));
 }
+
+/// A PHC string without `v=` is argon2 version 0x10: the reference
+/// implementation wrote its 0x10 hashes that way before it added the field.
+/// The reference CLI's `-v 10` vector above, without its `v=16` segment,
+/// must verify as 0x10 (and must not as 0x13).
+#[test]
+fn phc_without_version_is_argon2_0x10() {
+    let with_version = "$argon2id$v=16$m=256,t=2,p=2$c29tZXNhbHRzb21lc2FsdA$8AQTQEzFlLeAVsnBAUN6DQ";
+    let without = with_version.replace("$v=16", "");
+    assert_eq!(verify_secret("password", &without), Ok(true));
+    assert_eq!(verify_secret("wrong", &without), Ok(false));
+    let as_0x13 = with_version.replace("v=16", "v=19");
+    assert_eq!(verify_secret("password", &as_0x13), Ok(false));
+}
