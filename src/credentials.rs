@@ -97,6 +97,10 @@ pub fn parse_basic(header: &str) -> Result<Credentials> {
             .decode(token.as_bytes())
             .map_err(|_| Error::MalformedCredentials)?,
     );
+    // The length check above is on the base64 text; this one is exact.
+    if decoded.len() > MAX_CREDENTIALS_BYTES {
+        return Err(Error::MalformedCredentials);
+    }
     let text = core::str::from_utf8(&decoded).map_err(|_| Error::MalformedCredentials)?;
     let (user_id, password) = text.split_once(':').ok_or(Error::MalformedCredentials)?;
     if text.chars().any(char::is_control) {

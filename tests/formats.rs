@@ -241,6 +241,20 @@ fn basic_parse_bad_input_table() {
         b64(&[b"id:".as_slice(), &vec![b'p'; MAX_CREDENTIALS_BYTES - 3]].concat())
     );
     assert!(parse_basic(&at_cap).is_ok());
+    // One or two bytes over the cap fit in the same base64 length: refused too.
+    for over in [1, 2] {
+        let creds = [
+            b"id:".as_slice(),
+            &vec![b'p'; MAX_CREDENTIALS_BYTES - 3 + over],
+        ]
+        .concat();
+        let header = format!("Basic {}", b64(&creds));
+        assert_eq!(
+            parse_basic(&header).map(|_| ()),
+            Err(Error::MalformedCredentials),
+            "+{over}"
+        );
+    }
 }
 
 #[test]
