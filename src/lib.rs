@@ -4,10 +4,12 @@
 
 pub mod access;
 pub mod account;
+pub mod audit;
 pub mod credentials;
 pub mod decision;
 pub mod error;
 pub mod hashing;
+pub mod history;
 pub mod key_id;
 mod random;
 pub mod secret;
