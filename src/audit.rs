@@ -571,7 +571,7 @@ mod tests {
         let long_name = "\"".repeat(100);
         let who = admin(&"a".repeat(MAX_ACTOR_ID_LEN));
         let updated = Event::key(
-            crate::account::MAX_TIME_MS,
+            crate::window::MAX_TIME_MS,
             who.clone(),
             Action::KeyUpdated,
             &key_id(),
@@ -612,7 +612,7 @@ mod tests {
             },
         };
         let limits = Event {
-            at: crate::account::MAX_TIME_MS,
+            at: crate::window::MAX_TIME_MS,
             actor: who,
             action: Action::LimitsChanged,
             key_id: None,

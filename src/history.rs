@@ -106,7 +106,7 @@ pub struct DayCounts {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct History {
-    /// The newest window held (see [`crate::account::day_index`]).
+    /// The newest window held (see [`crate::window::day_index`]).
     day: u64,
     /// Admitted calls of keys deleted since, newest window first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -334,7 +334,7 @@ impl History {
         offset: u64,
         daily_limit: u32,
     ) -> Usage {
-        let day_ms = crate::account::DAY_MS;
+        let day_ms = crate::window::DAY_MS;
         let days = days.clamp(1, HISTORY_DAYS as u32);
         let first = today.saturating_sub(u64::from(days) - 1);
         let days = (first..=today)
@@ -522,7 +522,7 @@ mod tests {
 
     #[test]
     fn usage_lists_windows_oldest_first_with_their_times() {
-        let day = crate::account::DAY_MS;
+        let day = crate::window::DAY_MS;
         let mut h = History::default();
         h.record(&id(1), 20_000, Outcome::Admitted);
         h.record(&id(1), 20_000, Outcome::Concurrency);
