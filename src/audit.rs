@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::access::Access;
+use crate::actor::{Actor, ActorId, Role};
 use crate::hashing::Profile;
 use crate::key_id::KeyId;
 use crate::Limits;
@@ -18,8 +19,6 @@ use crate::Limits;
 pub const AUDIT_EVENTS: usize = 200;
 /// The most bytes a name takes in an event, as JSON text (escapes counted).
 pub const AUDIT_TEXT_BYTES: usize = 64;
-/// The longest actor ID, in characters.
-pub const MAX_ACTOR_ID_LEN: usize = 64;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,35 +40,31 @@ pub enum Action {
     LimitsChanged,
 }
 
-/// The role of who acted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// An account admin (or the operator, who acts as one).
-    Admin,
-    /// Any other user (who cannot manage keys, so never in a trail the library writes).
-    User,
-}
-
-/// Who acted: the actor's role and, when the caller knows it, its ID.
+/// Who acted: the actor's role and, when the caller named it, its ID.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Who {
     /// The role.
     pub role: Role,
-    /// The actor's ID (e.g. a token's subject), when given.
+    /// The actor's ID (e.g. an admin token's subject), when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
-/// Whether `id` is an acceptable actor ID: 1 to [`MAX_ACTOR_ID_LEN`]
-/// printable ASCII characters without `"` or `\` (the realm's rule), so it is
-/// stored whole and never mistaken for another.
+impl From<&Actor> for Who {
+    fn from(a: &Actor) -> Who {
+        Who {
+            role: a.role,
+            id: a.id.map(|id| id.as_str().to_owned()),
+        }
+    }
+}
+
+/// Whether `id` is an actor ID as [`ActorId::new`] keeps it (trimmed, at most
+/// [`crate::actor::MAX_ACTOR_ID_BYTES`], no control character, `"` or `\`):
+/// stored whole, never mistaken for another.
 pub fn is_actor_id(id: &str) -> bool {
-    (1..=MAX_ACTOR_ID_LEN).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    matches!(ActorId::new(id), Ok(Some(a)) if a.as_str() == id)
 }
 
 /// A field's value before and after. Both absent: the field changed but its
@@ -143,6 +138,17 @@ fn number<T: PartialEq + Into<u64>>(from: T, to: T) -> Option<Change<u64>> {
 }
 
 impl Changes {
+    /// A new key's access.
+    pub fn created(access: Access) -> Option<Changes> {
+        Some(Changes {
+            access: Some(Change {
+                from: None,
+                to: Some(access),
+            }),
+            ..Changes::default()
+        })
+    }
+
     /// The edits of a key: names (cut to [`AUDIT_TEXT_BYTES`]), whether the
     /// description changed, access. `None` when nothing changed.
     pub fn key(
@@ -448,13 +454,25 @@ mod tests {
     }
 
     #[test]
-    fn actor_ids_follow_the_realm_rule() {
+    fn actor_ids_are_kept_whole_within_64_bytes() {
         assert!(is_actor_id("operator"));
         assert!(is_actor_id("auth0|5f7c8ec7c33c6c004bbafe82"));
+        assert!(is_actor_id("josé@example.com"));
         assert!(is_actor_id(&"a".repeat(64)));
-        for bad in ["", "a\"b", "a\\b", "tab\t", "é", &"a".repeat(65)] {
+        let too_long = "a".repeat(65);
+        for bad in ["", " a", "a\"b", "a\\b", "tab\t", &too_long] {
             assert!(!is_actor_id(bad), "{bad:?}");
         }
+        let who = Who::from(&Actor::Admin.with_id(" alice ").unwrap());
+        assert_eq!(
+            serde_json::to_string(&who).unwrap(),
+            r#"{"role":"admin","id":"alice"}"#
+        );
+        let anonymous = Who::from(&Actor::Admin);
+        assert_eq!(
+            serde_json::to_string(&anonymous).unwrap(),
+            r#"{"role":"admin"}"#
+        );
     }
 
     #[test]
@@ -569,7 +587,7 @@ mod tests {
     #[test]
     fn the_longest_events_stay_within_their_budget() {
         let long_name = "\"".repeat(100);
-        let who = admin(&"a".repeat(MAX_ACTOR_ID_LEN));
+        let who = admin(&"a".repeat(crate::actor::MAX_ACTOR_ID_BYTES));
         let updated = Event::key(
             crate::window::MAX_TIME_MS,
             who.clone(),
