@@ -115,7 +115,8 @@ function machine() {
   const cpu = os.cpus()[0]?.model?.trim() ?? "unknown";
   let commit = null;
   try {
-    commit = execSync("git rev-parse --short HEAD", { cwd: here("..").pathname }).toString().trim();
+    const git = (a) => execSync(`git ${a}`, { cwd: here("..").pathname }).toString().trim();
+    commit = git("rev-parse --short HEAD") + (git("status --porcelain --untracked-files=no -- . :!bench/results.json") ? "+changes" : "");
   } catch {}
   let rustc = null;
   try { rustc = execSync("rustc --version").toString().trim(); } catch {}
@@ -269,21 +270,27 @@ function benchColdStart(runs, pkgs) {
       const t1 = performance.now();
       console.log(JSON.stringify({ importMs: t1 - t0 }));`,
     package: (entry) => header + `
+      const cpu = (c) => (c.user + c.system) / 1e3;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const m = await import(${JSON.stringify(entry)});
       const t1 = performance.now();
+      const importCpuMs = cpu(process.cpuUsage(c0));
       const a = new m.Account({ dailyCalls: 100000000 });
       const k = a.createKey({ role: "admin" }, { name: "cold" }, now);
       const h = m.encodeBasic(k.keyId, k.secret);
       const ts = [];
+      let firstCpuMs;
       for (let i = 0; i < 200; i++) {
+        const c = process.cpuUsage();
         const s = performance.now();
         const d = a.authorize(h, "GET", now);
         ts.push(performance.now() - s);
+        if (i === 0) firstCpuMs = cpu(process.cpuUsage(c));
         if (!d.ok) throw new Error(d.code);
         a.release(d.leaseId, now);
       }
-      console.log(JSON.stringify({ importMs: t1 - t0, ts }));`,
+      console.log(JSON.stringify({ importMs: t1 - t0, ts, cpuMs: importCpuMs + firstCpuMs }));`,
     edge: (entry, state, h) => header + `
       const state = ${JSON.stringify(state)};
       const h = ${JSON.stringify(h)};
@@ -316,12 +323,21 @@ function benchColdStart(runs, pkgs) {
     runs,
     empty: { importMs: med("empty", (o) => o.importMs), processMs: med("empty", (o) => o.processMs) },
   };
+  if (pkgs.length > 1) {
+    // The same two kinds in the same round, as a ratio, then the median over
+    // rounds: the load of the moment cancels out (a check on the ratio of medians).
+    const total = (o) => o.importMs + o.ts[0];
+    result.pairedOursOverBaseline = round(median(out["ours.package"].map((o, r) => total(o) / total(out["baseline.package"][r]))));
+    result.cpuOursOverBaseline = round(median(out["ours.package"].map((o) => o.cpuMs)) / median(out["baseline.package"].map((o) => o.cpuMs)));
+    result.pairedEdgeOursOverBaseline = round(median(out["ours.edge"].map((o, r) => o.totalMs / out["baseline.edge"][r].totalMs)));
+  }
   for (const p of pkgs) {
     const P = `${p.name}.package`, E = `${p.name}.edge`;
     result[p.name] = {
       importMs: med(P, (o) => o.importMs),
       firstAuthorizeMs: med(P, (o) => o.ts[0]),
       totalMs: med(P, (o) => o.importMs + o.ts[0]),
+      cpuTotalMs: med(P, (o) => o.cpuMs),
       calls2to10MedianMs: med(P, (o) => median(o.ts.slice(1, 10))),
       calls101to200MedianMs: med(P, (o) => median(o.ts.slice(100))),
       processMs: med(P, (o) => o.processMs),
@@ -554,7 +570,12 @@ try {
       floor: { emptyModuleImportMs: cold.empty.importMs, emptyModuleProcessMs: cold.empty.processMs },
       baseline: base,
       oursOverBaseline: round(cold.ours.totalMs / base.totalMs),
-      ...(cold.baseline && { edgeOursOverBaseline: round(cold.ours.edgeTotalMs / cold.baseline.edgeTotalMs) }),
+      ...(cold.baseline && {
+        edgeOursOverBaseline: round(cold.ours.edgeTotalMs / cold.baseline.edgeTotalMs),
+        pairedOursOverBaseline: cold.pairedOursOverBaseline,
+        pairedEdgeOursOverBaseline: cold.pairedEdgeOursOverBaseline,
+        cpuOursOverBaseline: cold.cpuOursOverBaseline,
+      }),
     };
     process.stderr.write("  cold start: done\n");
     results.argon2 = { operation: "verify (the same PHC string, made by hashSecret, for every peer)", sets: await benchArgon2(native, rounds) };
@@ -563,7 +584,9 @@ try {
       run, loadavg1AtStartAndEnd: [round(load0, 2), round(os.loadavg()[0], 2)],
       authorizeMedianMs: results.authorize.medianMs, authorizeP99Ms: results.authorize.p99Ms,
       authorizeOverVerifySecret: results.authorize.overVerifySecret.ratio,
-      coldStartTotalMs: C.totalMs, coldStartOverBaseline: C.oursOverBaseline, emptyModuleImportMs: C.floor.emptyModuleImportMs,
+      coldStartTotalMs: C.totalMs, coldStartOverBaseline: C.oursOverBaseline,
+      ...(C.pairedOursOverBaseline != null && { coldStartPairedOverBaseline: C.pairedOursOverBaseline, edgePairedOverBaseline: C.pairedEdgeOursOverBaseline }),
+      emptyModuleImportMs: C.floor.emptyModuleImportMs,
       argon2: Object.fromEntries(results.argon2.sets.map((s) => [s.name, { medianMs: s.medianMs, ratios: s.ratios }])),
     });
   }
@@ -654,12 +677,14 @@ const V = A.overVerifySecret;
 lines.push(`  beside one verifySecret of its stored hash (alternating, ${V.calls} each): authorize ${V.authorizeMedianMs} ms / verifySecret ${V.verifySecretMedianMs} ms = ${V.ratio}` +
   (A.baselineOverVerifySecret ? `   [baseline: ${A.baselineOverVerifySecret.authorizeMedianMs} / ${A.baselineOverVerifySecret.verifySecretMedianMs} = ${A.baselineOverVerifySecret.ratio}]` : ""));
 lines.push(`cold start (a new Node process each, median of ${C.runs}):`);
-lines.push(`  ours       import ${C.importMs} ms + first authorize ${C.firstAuthorizeMs} ms: ${C.totalMs} ms; import+fromJSON+authorize (edge) ${C.edgeTotalMs} ms; whole process ${C.processMs} ms; calls 2-10 ${C.calls2to10MedianMs} ms, 101-200 ${C.calls101to200MedianMs} ms`);
+lines.push(`  ours       import ${C.importMs} ms + first authorize ${C.firstAuthorizeMs} ms: ${C.totalMs} ms (CPU ${C.cpuTotalMs} ms); import+fromJSON+authorize (edge) ${C.edgeTotalMs} ms; whole process ${C.processMs} ms; calls 2-10 ${C.calls2to10MedianMs} ms, 101-200 ${C.calls101to200MedianMs} ms`);
 const B = C.baseline;
 lines.push(`  baseline   import ${B.importMs} ms + first authorize ${B.firstAuthorizeMs} ms: ${B.totalMs} ms` +
+  (B.cpuTotalMs != null ? ` (CPU ${B.cpuTotalMs} ms)` : "") +
   (B.edgeTotalMs != null ? `; edge ${B.edgeTotalMs} ms; whole process ${B.processMs} ms` : "") + `   (${B.source})`);
 lines.push(`  floor      an empty ES module: import ${C.floor.emptyModuleImportMs} ms, whole process ${C.floor.emptyModuleProcessMs} ms`);
-lines.push(`  ours/baseline ${C.oursOverBaseline}${C.edgeOursOverBaseline != null ? ` (edge path ${C.edgeOursOverBaseline})` : ""}`);
+lines.push(`  ours/baseline ${C.oursOverBaseline}${C.edgeOursOverBaseline != null ? ` (edge path ${C.edgeOursOverBaseline}); median of the per-round ratios ${C.pairedOursOverBaseline} (edge path ${C.pairedEdgeOursOverBaseline}); process CPU time ${C.cpuOursOverBaseline}` : ""}`);
+if (RUNS > 1) lines.push(`  ours/baseline over the runs: ${perRun.map((r) => r.coldStartOverBaseline).join(", ")}`);
 lines.push("");
 lines.push(`argon2id ${results.argon2.operation}, median ms per call:`);
 const hasBase = !!baseline;
