@@ -67,30 +67,67 @@ pub fn is_actor_id(id: &str) -> bool {
     matches!(ActorId::new(id), Ok(Some(a)) if a.as_str() == id)
 }
 
-/// A field's value before and after. Both absent: the field changed but its
-/// text is not kept (descriptions, the realm).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Change<T> {
-    /// The value before.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<T>,
-    /// The value after.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<T>,
+/// A value before or after a change: a number (a limit), or a text (a
+/// name, an access level, a hash profile as `m=…,t=…,p=…`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// A limit.
+    Number(u64),
+    /// A name, `"full"` or `"read-only"`, or a hash profile.
+    Text(String),
 }
 
-impl<T> Change<T> {
-    fn of(from: T, to: T) -> Option<Change<T>> {
-        Some(Change {
-            from: Some(from),
-            to: Some(to),
-        })
+impl Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Number(n) => s.serialize_u64(*n),
+            Value::Text(t) => s.serialize_str(t),
+        }
     }
+}
 
-    fn values(&self) -> impl Iterator<Item = &T> {
-        self.from.iter().chain(self.to.iter())
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Value;
+            fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                f.write_str("a whole number or a string")
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+                Ok(Value::Number(n))
+            }
+            fn visit_str<E>(self, t: &str) -> Result<Value, E> {
+                Ok(Value::Text(t.to_owned()))
+            }
+        }
+        d.deserialize_any(Visitor)
     }
+}
+
+/// A field's value before and after. Both absent: the field changed but its
+/// text is not kept (descriptions, the realm).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// The value before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Value>,
+    /// The value after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Value>,
+}
+
+/// `Some` change from `from` to `to` when they differ.
+fn change(from: Value, to: Value) -> Option<Change> {
+    (from != to).then_some(Change {
+        from: Some(from),
+        to: Some(to),
+    })
+}
+
+fn text(t: &str) -> Value {
+    Value::Text(t.to_owned())
 }
 
 /// What changed, field by field (only the fields that did).
@@ -99,51 +136,113 @@ impl<T> Change<T> {
 #[allow(missing_docs)] // each field is the key's or the limits' field of that name
 pub struct Changes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<Change<String>>,
+    pub name: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<Change<String>>,
+    pub description: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access: Option<Change<Access>>,
+    pub access: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub daily_calls: Option<Change<u64>>,
+    pub daily_calls: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_applications: Option<Change<u64>>,
+    pub max_applications: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_connections: Option<Change<u64>>,
+    pub max_connections: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quota_reset_offset_ms: Option<Change<u64>>,
+    pub quota_reset_offset_ms: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_count_reset_offset_ms: Option<Change<u64>>,
+    pub call_count_reset_offset_ms: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lease_ttl_ms: Option<Change<u64>>,
+    pub lease_ttl_ms: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub realm: Option<Change<String>>,
+    pub realm: Option<Change>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hash_profile: Option<Change<ProfileText>>,
+    pub hash_profile: Option<Change>,
 }
 
-fn unkept<T>(changed: bool) -> Option<Change<T>> {
-    changed.then_some(Change {
-        from: None,
-        to: None,
-    })
+/// The fields of [`Changes`] as JSON names them, in order: the key's
+/// first (0 to 2), then the limits'.
+pub const CHANGE_FIELDS: [&str; 11] = [
+    "name",
+    "description",
+    "access",
+    "dailyCalls",
+    "maxApplications",
+    "maxConnections",
+    "quotaResetOffsetMs",
+    "callCountResetOffsetMs",
+    "leaseTtlMs",
+    "realm",
+    "hashProfile",
+];
+
+/// A hash profile as its PHC parameters, `m=19456,t=2,p=1`: a third of the
+/// size of the object form, which an event at its longest cannot afford.
+pub fn profile_text(p: Profile) -> String {
+    format!("m={},t={},p={}", p.memory_kib, p.iterations, p.parallelism)
 }
 
-fn number<T: PartialEq + Into<u64>>(from: T, to: T) -> Option<Change<u64>> {
-    if from == to {
-        None
-    } else {
-        Change::of(from.into(), to.into())
-    }
+/// The profile of [`profile_text`]'s text.
+pub fn parse_profile(text: &str) -> Option<Profile> {
+    let mut parts = text.split(',');
+    let mut field = |name: &str| {
+        let n = parts.next()?.strip_prefix(name)?;
+        // Decimal digits only: `parse` would also take a sign.
+        (!n.is_empty() && n.len() <= 10 && n.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| n.parse().ok())?
+    };
+    let p = Profile {
+        memory_kib: field("m=")?,
+        iterations: field("t=")?,
+        parallelism: field("p=")?,
+    };
+    parts.next().is_none().then_some(p)
 }
 
 impl Changes {
+    /// The changes in [`CHANGE_FIELDS`] order.
+    pub fn slots(&self) -> [&Option<Change>; 11] {
+        [
+            &self.name,
+            &self.description,
+            &self.access,
+            &self.daily_calls,
+            &self.max_applications,
+            &self.max_connections,
+            &self.quota_reset_offset_ms,
+            &self.call_count_reset_offset_ms,
+            &self.lease_ttl_ms,
+            &self.realm,
+            &self.hash_profile,
+        ]
+    }
+
+    /// [`Changes::slots`], to fill.
+    pub fn slots_mut(&mut self) -> [&mut Option<Change>; 11] {
+        [
+            &mut self.name,
+            &mut self.description,
+            &mut self.access,
+            &mut self.daily_calls,
+            &mut self.max_applications,
+            &mut self.max_connections,
+            &mut self.quota_reset_offset_ms,
+            &mut self.call_count_reset_offset_ms,
+            &mut self.lease_ttl_ms,
+            &mut self.realm,
+            &mut self.hash_profile,
+        ]
+    }
+
+    fn any(self) -> Option<Changes> {
+        self.slots().iter().any(|c| c.is_some()).then_some(self)
+    }
+
     /// A new key's access.
     pub fn created(access: Access) -> Option<Changes> {
         Some(Changes {
             access: Some(Change {
                 from: None,
-                to: Some(access),
+                to: Some(text(access.as_str())),
             }),
             ..Changes::default()
         })
@@ -156,117 +255,63 @@ impl Changes {
         description: (&str, &str),
         access: (Access, Access),
     ) -> Option<Changes> {
-        let c = Changes {
+        Changes {
             name: (name.0 != name.1).then(|| Change {
-                from: Some(clip(name.0)),
-                to: Some(clip(name.1)),
+                from: Some(Value::Text(clip(name.0))),
+                to: Some(Value::Text(clip(name.1))),
             }),
-            description: unkept(description.0 != description.1),
-            access: if access.0 == access.1 {
-                None
-            } else {
-                Change::of(access.0, access.1)
-            },
+            description: (description.0 != description.1).then(Change::default),
+            access: change(text(access.0.as_str()), text(access.1.as_str())),
             ..Changes::default()
-        };
-        (c != Changes::default()).then_some(c)
+        }
+        .any()
     }
 
     /// The differences between two sets of limits; `None` when there are none.
     pub fn limits(from: &Limits, to: &Limits) -> Option<Changes> {
-        let c = Changes {
-            daily_calls: number(from.daily_calls, to.daily_calls),
-            max_applications: number(from.max_applications, to.max_applications),
-            max_connections: number(from.max_connections, to.max_connections),
-            quota_reset_offset_ms: number(from.quota_reset_offset_ms, to.quota_reset_offset_ms),
-            call_count_reset_offset_ms: number(
-                from.call_count_reset_offset_ms,
-                to.call_count_reset_offset_ms,
+        let mut c = Changes {
+            realm: (from.realm != to.realm).then(Change::default),
+            hash_profile: change(
+                Value::Text(profile_text(from.hash_profile)),
+                Value::Text(profile_text(to.hash_profile)),
             ),
-            lease_ttl_ms: number(from.lease_ttl_ms, to.lease_ttl_ms),
-            realm: unkept(from.realm != to.realm),
-            hash_profile: if from.hash_profile == to.hash_profile {
-                None
-            } else {
-                Change::of(ProfileText(from.hash_profile), ProfileText(to.hash_profile))
-            },
             ..Changes::default()
         };
-        (c != Changes::default()).then_some(c)
-    }
-
-    fn valid(&self) -> bool {
-        const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-        let numbers = [
-            &self.daily_calls,
-            &self.max_applications,
-            &self.max_connections,
-            &self.quota_reset_offset_ms,
-            &self.call_count_reset_offset_ms,
-            &self.lease_ttl_ms,
-        ];
-        let unkept_ok =
-            |c: &Option<Change<String>>| c.as_ref().is_none_or(|c| c.values().next().is_none());
-        self.name
-            .iter()
-            .flat_map(Change::values)
-            .all(|n| is_clipped_name(n))
-            && unkept_ok(&self.description)
-            && unkept_ok(&self.realm)
-            && numbers
-                .into_iter()
-                .flatten()
-                .flat_map(Change::values)
-                .all(|n| *n <= MAX_SAFE_INTEGER)
-            && self
-                .hash_profile
-                .iter()
-                .flat_map(Change::values)
-                .all(|p| p.0.validate().is_ok())
-    }
-
-    /// Whether only key fields are set (no limits).
-    fn is_key_change(&self) -> bool {
-        Changes {
-            name: None,
-            description: None,
-            access: None,
-            ..self.clone()
-        } == Changes::default()
-    }
-}
-
-/// A hash profile as its PHC parameters, `m=65536,t=2,p=1`: a third of the
-/// size of the object form, which an event at its longest cannot afford.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ProfileText(pub Profile);
-
-impl Serialize for ProfileText {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let p = self.0;
-        let text = format!("m={},t={},p={}", p.memory_kib, p.iterations, p.parallelism);
-        s.serialize_str(&text)
-    }
-}
-
-impl<'de> Deserialize<'de> for ProfileText {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        let mut parts = text.split(',');
-        let mut field = |name: &str| {
-            parts
-                .next()
-                .and_then(|p| p.strip_prefix(name))
-                .and_then(|n| n.parse::<u32>().ok())
+        let numbers = |l: &Limits| {
+            [
+                u64::from(l.daily_calls),
+                u64::from(l.max_applications),
+                u64::from(l.max_connections),
+                l.quota_reset_offset_ms,
+                l.call_count_reset_offset_ms,
+                l.lease_ttl_ms,
+            ]
         };
-        match (field("m="), field("t="), field("p="), parts.next()) {
-            (Some(m), Some(t), Some(p), None) => Ok(ProfileText(Profile {
-                memory_kib: m,
-                iterations: t,
-                parallelism: p,
-            })),
-            _ => Err(serde::de::Error::custom("not m=…,t=…,p=…")),
+        let (a, b) = (numbers(from), numbers(to));
+        for (i, slot) in c.slots_mut().into_iter().enumerate().skip(3).take(6) {
+            *slot = change(Value::Number(a[i - 3]), Value::Number(b[i - 3]));
         }
+        c.any()
+    }
+
+    /// Whether every change is one the library writes: only key fields in a
+    /// key event, only limits in `limits.changed`, each value of its field's
+    /// kind and within bounds, no description or realm text.
+    fn valid(&self, key_event: bool) -> bool {
+        const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+        self.slots().iter().enumerate().all(|(i, c)| {
+            let Some(c) = c else {
+                return true;
+            };
+            let value_ok = |v: &Value| match (i, v) {
+                (0, Value::Text(t)) => is_clipped_name(t),
+                (2, Value::Text(t)) => t == "full" || t == "read-only",
+                (3..=8, Value::Number(n)) => *n <= MAX_SAFE_INTEGER,
+                (10, Value::Text(t)) => parse_profile(t).is_some_and(|p| p.validate().is_ok()),
+                _ => false,
+            };
+            (i < 3) == key_event && c.from.iter().chain(&c.to).all(value_ok)
+        })
     }
 }
 
@@ -318,10 +363,7 @@ impl Event {
             && self.key_id.is_some() == key_event
             && self.name.is_some() == key_event
             && self.name.as_deref().is_none_or(is_clipped_name)
-            && self
-                .changes
-                .as_ref()
-                .is_none_or(|c| c.valid() && c.is_key_change() == key_event)
+            && self.changes.as_ref().is_none_or(|c| c.valid(key_event))
     }
 }
 
@@ -532,7 +574,7 @@ mod tests {
         let mut e = good.clone();
         e.changes = Some(Changes {
             description: Some(Change {
-                from: Some("kept".into()),
+                from: Some(text("kept")),
                 to: None,
             }),
             ..Changes::default()
@@ -549,7 +591,7 @@ mod tests {
         assert!(!ok(&e), "limits on a key event");
         let mut e = good;
         e.changes = Some(Changes {
-            lease_ttl_ms: Change::of(1, 1 << 53),
+            lease_ttl_ms: change(Value::Number(1), Value::Number(1 << 53)),
             ..Changes::default()
         });
         assert!(!ok(&e));
@@ -569,18 +611,18 @@ mod tests {
 
     #[test]
     fn profiles_as_text() {
-        let p = ProfileText(Profile::STRONG);
-        let json = serde_json::to_string(&p).unwrap();
-        assert_eq!(json, r#""m=19456,t=2,p=1""#);
-        assert_eq!(serde_json::from_str::<ProfileText>(&json).unwrap(), p);
+        assert_eq!(profile_text(Profile::STRONG), "m=19456,t=2,p=1");
+        assert_eq!(parse_profile("m=19456,t=2,p=1"), Some(Profile::STRONG));
         for bad in [
-            r#""m=1,t=2""#,
-            r#""m=1,t=2,p=3,x=4""#,
-            r#""t=1,m=2,p=3""#,
-            r#""m=-1,t=2,p=3""#,
-            "3",
+            "m=1,t=2",
+            "m=1,t=2,p=3,x=4",
+            "t=1,m=2,p=3",
+            "m=-1,t=2,p=3",
+            "m=+1,t=2,p=3",
+            "m=,t=2,p=3",
+            "m=99999999999,t=1,p=1",
         ] {
-            assert!(serde_json::from_str::<ProfileText>(bad).is_err(), "{bad}");
+            assert_eq!(parse_profile(bad), None, "{bad}");
         }
     }
 

@@ -131,15 +131,19 @@ fn shift(s: &mut Vec<u32>, n: u64) {
         s.clear();
         return;
     }
-    s.splice(0..0, core::iter::repeat_n(0, n as usize));
-    s.truncate(HISTORY_DAYS);
+    let n = n as usize;
+    let len = (s.len() + n).min(HISTORY_DAYS);
+    s.resize(len, 0);
+    s.copy_within(..len - n, n);
+    s[..n].fill(0);
     trim(s);
 }
 
 /// Drops the `n` newest windows.
 fn drop_newest(s: &mut Vec<u32>, n: u64) {
     let n = n.min(s.len() as u64) as usize;
-    s.drain(..n);
+    s.copy_within(n.., 0);
+    s.truncate(s.len() - n);
 }
 
 fn bump(s: &mut Vec<u32>) {

@@ -2,8 +2,6 @@
 //! never a secret, and the validation of untrusted state. `from_json` trusts
 //! nothing: a record that fails any check is [`Error::InvalidState`].
 
-use std::borrow::Cow;
-
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
@@ -29,30 +27,30 @@ pub const STATE_VERSION: u32 = 2;
 /// The serialized form, of any version (the fields a version lacks are `None`).
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct State<'a> {
+struct State {
     version: u32,
-    limits: Cow<'a, Limits>,
+    limits: Limits,
     quota: Quota,
     next_lease: u64,
-    keys: Cow<'a, [Application]>,
-    leases: Cow<'a, [Lease]>,
+    keys: Vec<Application>,
+    leases: Vec<Lease>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    history: Option<Cow<'a, History>>,
+    history: Option<History>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    audit: Option<Cow<'a, AuditLog>>,
+    audit: Option<AuditLog>,
 }
 
 impl Serialize for Account {
     fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
         State {
             version: STATE_VERSION,
-            limits: Cow::Borrowed(&self.limits),
+            limits: self.limits.clone(),
             quota: self.quota,
             next_lease: self.next_lease,
-            keys: Cow::Borrowed(&self.keys),
-            leases: Cow::Borrowed(&self.leases),
-            history: Some(Cow::Borrowed(&self.history)),
-            audit: Some(Cow::Borrowed(&self.audit)),
+            keys: self.keys.clone(),
+            leases: self.leases.clone(),
+            history: Some(self.history.clone()),
+            audit: Some(self.audit.clone()),
         }
         .serialize(s)
     }
@@ -63,13 +61,13 @@ impl<'de> Deserialize<'de> for Account {
         let s = State::deserialize(d)?;
         validate(&s).map_err(|_| serde::de::Error::custom("invalid account state"))?;
         Ok(Account {
-            limits: s.limits.into_owned(),
+            limits: s.limits,
             quota: s.quota,
             next_lease: s.next_lease,
-            keys: s.keys.into_owned(),
-            leases: s.leases.into_owned(),
-            history: s.history.map(Cow::into_owned).unwrap_or_default(),
-            audit: s.audit.map(Cow::into_owned).unwrap_or_default(),
+            keys: s.keys,
+            leases: s.leases,
+            history: s.history.unwrap_or_default(),
+            audit: s.audit.unwrap_or_default(),
         })
     }
 }

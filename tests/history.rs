@@ -3,7 +3,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use apikeys::audit::{Action, Change, AUDIT_EVENTS};
+use apikeys::audit::{Action, Change, Value, AUDIT_EVENTS};
 use apikeys::history::HISTORY_DAYS;
 use apikeys::window::{DAY_MS, MAX_TIME_MS};
 use apikeys::{
@@ -456,8 +456,8 @@ fn the_audit_trail_records_who_did_what_newest_first() {
     assert_eq!(
         updated.name,
         Some(Change {
-            from: Some("Salesforce".into()),
-            to: Some("Salesforce CRM".into())
+            from: Some(Value::Text("Salesforce".into())),
+            to: Some(Value::Text("Salesforce CRM".into()))
         })
     );
     assert_eq!(
@@ -470,16 +470,16 @@ fn the_audit_trail_records_who_did_what_newest_first() {
     assert_eq!(
         updated.access,
         Some(Change {
-            from: Some(Access::ReadOnly),
-            to: Some(Access::Full)
+            from: Some(Value::Text("read-only".into())),
+            to: Some(Value::Text("full".into()))
         })
     );
     let limits = log[1].changes.as_ref().unwrap();
     assert_eq!(
         limits.daily_calls,
         Some(Change {
-            from: Some(10),
-            to: Some(5000)
+            from: Some(Value::Number(10)),
+            to: Some(Value::Number(5000))
         })
     );
     assert_eq!(a.audit_log(Actor::User, T0), Err(Error::NotAdmin));

@@ -138,27 +138,14 @@ pub fn admin_of(v: &JsValue) -> Result<Actor, Error> {
 }
 
 /// Reads `createKey`'s input from a plain copy (no JS call that can throw
-/// midway, so a hostile Proxy cannot leave the account borrowed).
+/// midway, so a hostile Proxy cannot leave the account borrowed): `name`
+/// required, `description` and `readOnly` optional (`null` as absent).
 pub fn new_key_of(v: &JsValue) -> Result<NewKey, Error> {
-    let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
-    let known = ["name", "description", "readOnly"];
-    if Object::keys(&obj)
-        .iter()
-        .any(|k| !k.as_string().is_some_and(|k| known.contains(&k.as_str())))
-    {
-        return Err(Error::InvalidInput);
-    }
-    let name = field(&obj, "name").as_string().ok_or(Error::InvalidName)?;
-    let description = optional(field(&obj, "description"), JsValue::as_string)
-        .ok_or(Error::InvalidDescription)?
-        .unwrap_or_default();
-    let read_only = optional(field(&obj, "readOnly"), JsValue::as_bool)
-        .ok_or(Error::InvalidInput)?
-        .unwrap_or(false);
+    let k = key_fields_of(v, true)?;
     Ok(NewKey {
-        name,
-        description,
-        read_only,
+        name: k.name.ok_or(Error::InvalidName)?,
+        description: k.description.unwrap_or_default(),
+        read_only: k.read_only.unwrap_or(false),
     })
 }
 
@@ -166,6 +153,14 @@ pub fn new_key_of(v: &JsValue) -> Result<NewKey, Error> {
 /// and `readOnly`, each optional (absent: kept). A `null` description
 /// clears it; a `null` name or access is refused (never a silent default).
 pub fn key_update_of(v: &JsValue) -> Result<KeyUpdate, Error> {
+    key_fields_of(v, false)
+}
+
+/// The fields of a key's input, from a plain copy: unknown fields are
+/// INVALID_INPUT; a name that is not a string INVALID_NAME; a description
+/// that is neither a string nor `null` INVALID_DESCRIPTION; `readOnly` that
+/// is not a boolean (or, `creating`, `null`) INVALID_INPUT.
+fn key_fields_of(v: &JsValue, creating: bool) -> Result<KeyUpdate, Error> {
     let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
     let known = ["name", "description", "readOnly"];
     if Object::keys(&obj)
@@ -174,23 +169,23 @@ pub fn key_update_of(v: &JsValue) -> Result<KeyUpdate, Error> {
     {
         return Err(Error::InvalidInput);
     }
-    let present = |v: JsValue| (!v.is_undefined()).then_some(v);
-    let name = match present(field(&obj, "name")) {
-        Some(n) => Some(n.as_string().ok_or(Error::InvalidName)?),
-        None => None,
-    };
-    let description = match present(field(&obj, "description")) {
-        Some(d) if d.is_null() => Some(String::new()),
-        Some(d) => Some(d.as_string().ok_or(Error::InvalidDescription)?),
-        None => None,
-    };
-    let read_only = match present(field(&obj, "readOnly")) {
-        Some(r) => Some(r.as_bool().ok_or(Error::InvalidInput)?),
-        None => None,
+    let [name, description, read_only] = known.map(|k| field(&obj, k));
+    let given = |v: &JsValue| !v.is_undefined();
+    let read_only = if given(&read_only) && !(creating && read_only.is_null()) {
+        Some(read_only.as_bool().ok_or(Error::InvalidInput)?)
+    } else {
+        None
     };
     Ok(KeyUpdate {
-        name,
-        description,
+        name: match given(&name) {
+            true => Some(name.as_string().ok_or(Error::InvalidName)?),
+            false => None,
+        },
+        description: match (given(&description), description.is_null()) {
+            (true, true) => Some(String::new()),
+            (true, false) => Some(description.as_string().ok_or(Error::InvalidDescription)?),
+            (false, _) => None,
+        },
         read_only,
     })
 }
@@ -215,16 +210,6 @@ pub fn usage_days_of(v: &JsValue) -> Result<u32, Error> {
     match days.as_f64() {
         Some(n) if n.fract() == 0.0 && (1.0..=90.0).contains(&n) => Ok(n as u32),
         _ => Err(Error::InvalidInput),
-    }
-}
-
-/// `Some(None)` for null or undefined, `Some(Some(x))` for a value `read`
-/// understands, `None` for anything else.
-fn optional<T>(v: JsValue, read: impl Fn(&JsValue) -> Option<T>) -> Option<Option<T>> {
-    if v.is_null() || v.is_undefined() {
-        Some(None)
-    } else {
-        read(&v).map(Some)
     }
 }
 
