@@ -288,7 +288,7 @@ impl Account {
         if let Some(changes) = Changes::limits(&self.limits, &limits) {
             self.audit.push(Event {
                 at: now,
-                actor: actor,
+                actor,
                 action: Action::LimitsChanged,
                 key_id: None,
                 name: None,

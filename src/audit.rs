@@ -630,7 +630,7 @@ mod tests {
         let who = admin(&"a".repeat(crate::actor::MAX_ACTOR_ID_BYTES));
         let updated = Event::key(
             crate::window::MAX_TIME_MS,
-            who.clone(),
+            who,
             Action::KeyUpdated,
             &key_id(),
             &long_name,
