@@ -11,6 +11,7 @@ pub mod credentials; // R7: HTTP Basic
 pub mod decision; // a request's answer and headers
 pub mod error; // the codes
 pub mod hashing; // R5: argon2id hashes, never the secret
+mod json; // the JSON of the state and of the JS arguments
 pub mod key_id; // R4: PFK- key IDs
 pub mod lease; // R12: concurrent connections as leases
 pub mod limits; // R2, R9, R10, R12: the numbers

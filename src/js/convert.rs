@@ -5,7 +5,6 @@
 //! plain objects. Every error becomes an `ApiKeyError` with its `code`.
 
 use js_sys::{Object, Reflect, JSON};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroizing;
@@ -15,6 +14,7 @@ use crate::application::NewKey;
 use crate::decision::Decision;
 use crate::error::Error;
 use crate::hashing::Profile;
+use crate::json::{FromJson, ToJson};
 use crate::window::MAX_TIME_MS;
 
 use super::types::JsProfile;
@@ -61,12 +61,12 @@ pub fn text_arg(v: &JsValue, e: Error) -> Result<Zeroizing<String>, Error> {
     v.as_string().map(Zeroizing::new).ok_or(e)
 }
 
-/// Reads a JS value as JSON (through `JSON.stringify`, then serde_json), so
-/// that every field is checked, unknown fields are refused where the type
+/// Reads a JS value as JSON (through `JSON.stringify`, then `crate::json`),
+/// so that every field is checked, unknown fields are refused where the type
 /// says so, and cycles, proxies or getters that throw are plain refusals.
-pub fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue) -> Option<T> {
+pub(crate) fn from_js<T: FromJson>(v: &JsValue) -> Option<T> {
     let text = JSON::stringify(v).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    T::from_json(&text)
 }
 
 /// A plain-data copy of a JS object (`JSON.parse(JSON.stringify(v))`): its
@@ -87,10 +87,9 @@ fn field(obj: &Object, name: &'static str) -> JsValue {
     Reflect::get(obj, &fixed(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Serde data as plain JS objects: maps become objects, `None` becomes `null`.
-pub fn to_plain<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
-    let text = serde_json::to_string(value).map_err(|_| to_js_error(Error::InvalidState))?;
-    JSON::parse(&text).map_err(|_| to_js_error(Error::InvalidState))
+/// Data as plain JS objects, through its JSON text: `None` becomes `null`.
+pub(crate) fn to_plain<T: ToJson + ?Sized>(value: &T) -> JsResult<JsValue> {
+    JSON::parse(&value.to_json()).map_err(|_| to_js_error(Error::InvalidState))
 }
 
 /// A hash profile: absent, a name, or `{ memoryKiB, iterations, parallelism }`.
