@@ -194,9 +194,13 @@ thread_local! {
 }
 
 /// The JS string for a fixed text, made once per instance.
+/// (`try_` borrows, which cannot fail here, keep the panic paths and their
+/// formatting code out of the `.wasm`.)
 pub fn fixed(text: &'static str) -> JsValue {
-    MADE.with(|made| {
-        let mut made = made.borrow_mut();
+    MADE.try_with(|made| {
+        let Ok(mut made) = made.try_borrow_mut() else {
+            return JsValue::from_str(text);
+        };
         if let Some((_, v)) = made.iter().find(|(t, _)| *t == text) {
             return v.clone();
         }
@@ -204,6 +208,7 @@ pub fn fixed(text: &'static str) -> JsValue {
         made.push((text, v.clone()));
         v
     })
+    .unwrap_or_else(|_| JsValue::from_str(text))
 }
 
 /// A fresh plain object, filled property by property.
