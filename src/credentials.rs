@@ -78,10 +78,10 @@ pub fn parse_basic(header: &str) -> Result<Credentials> {
     if value.is_empty() {
         return Err(Error::MissingCredentials);
     }
-    let (scheme, rest) = match value.find(is_ows) {
-        Some(i) => (&value[..i], &value[i..]),
-        None => (value, ""),
-    };
+    let (scheme, rest) = value
+        .find(is_ows)
+        .and_then(|i| value.split_at_checked(i))
+        .unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(Error::UnsupportedScheme);
     }

@@ -501,7 +501,7 @@ impl Writer {
                 0..=0x1f => 'u',
                 _ => continue,
             };
-            self.out.push_str(&s[start..i]);
+            self.out.push_str(s.get(start..i).unwrap_or_default());
             self.out.push('\\');
             self.out.push(short);
             if short == 'u' {
@@ -512,7 +512,7 @@ impl Writer {
             }
             start = i + 1;
         }
-        self.out.push_str(&s[start..]);
+        self.out.push_str(s.get(start..).unwrap_or_default());
         self.out.push('"');
     }
 }
