@@ -153,10 +153,19 @@ pub fn hash_secret(secret: &str, profile: Profile) -> Result<String> {
         "$argon2id$v=19$m={},t={},p={}$",
         profile.memory_kib, profile.iterations, profile.parallelism
     );
-    B64.encode_string(salt, &mut phc);
+    push_b64(&salt, &mut phc);
     phc.push('$');
-    B64.encode_string(out, &mut phc);
+    push_b64(&out, &mut phc);
     Ok(phc)
+}
+
+/// Appends `bytes` (at most 48) as B64. Through a buffer: base64's
+/// `encode_string` would bring its `expect` and the Debug code it formats
+/// with into the `.wasm`.
+fn push_b64(bytes: &[u8], out: &mut String) {
+    let mut buf = [0u8; 64];
+    let n = B64.encode_slice(bytes, &mut buf).unwrap_or_default();
+    out.push_str(core::str::from_utf8(buf.get(..n).unwrap_or_default()).unwrap_or_default());
 }
 
 /// A PHC string that parsed, with parameters within bounds.
