@@ -15,6 +15,7 @@ use crate::application::{
 use crate::decision::{Decision, DecisionBuilder};
 use crate::error::{Error, Result};
 use crate::hashing::{hash_secret, needs_rehash};
+use crate::json::text_with;
 use crate::key_id::KeyId;
 use crate::lease::Lease;
 use crate::limits::{Limits, LimitsPatch};
@@ -396,7 +397,7 @@ impl Account {
         }
         let ttl = l.lease_ttl_ms;
         self.leases.retain(|lease| lease.is_live(now, ttl));
-        let id = format!("lease-{}", self.next_lease);
+        let id = text_with("lease-", self.next_lease, "");
         self.next_lease += 1;
         self.leases.push(Lease {
             id: id.clone(),

@@ -22,6 +22,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::json::{push_decimal, text_with};
 use crate::random;
 
 /// argon2 cost parameters.
@@ -149,10 +150,11 @@ pub fn hash_secret(secret: &str, profile: Profile) -> Result<String> {
         &mut out,
     )
     .map_err(|_| Error::InvalidProfile)?;
-    let mut phc = format!(
-        "$argon2id$v=19$m={},t={},p={}$",
-        profile.memory_kib, profile.iterations, profile.parallelism
-    );
+    let mut phc = text_with("$argon2id$v=19$m=", profile.memory_kib.into(), ",t=");
+    push_decimal(&mut phc, profile.iterations.into());
+    phc.push_str(",p=");
+    push_decimal(&mut phc, profile.parallelism.into());
+    phc.push('$');
     push_b64(&salt, &mut phc);
     phc.push('$');
     push_b64(&out, &mut phc);

@@ -424,6 +424,33 @@ pub(crate) fn read_all<'a, T>(
     Some(value)
 }
 
+/// Appends `n` in decimal (instead of `format!`/`to_string`, whose
+/// formatting machinery and panics cost more in the `.wasm` than this).
+#[inline(never)]
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    while i > 0 {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits.iter().skip(i).map(|&b| char::from(b)));
+}
+
+/// `first`, `n` in decimal, then `rest`.
+pub(crate) fn text_with(first: &str, n: u64, rest: &str) -> String {
+    let mut out = String::with_capacity(first.len() + 20 + rest.len());
+    out.push_str(first);
+    push_decimal(&mut out, n);
+    out.push_str(rest);
+    out
+}
+
 /// Writes compact JSON, as `serde_json::to_string` does.
 #[derive(Default)]
 pub(crate) struct Writer {
@@ -460,21 +487,9 @@ impl Writer {
         self.out.push(':');
     }
 
-    #[inline(never)]
     pub(crate) fn u64(&mut self, n: u64) {
         self.comma();
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut n = n;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.out.extend(digits[i..].iter().map(|&b| char::from(b)));
+        push_decimal(&mut self.out, n);
     }
 
     pub(crate) fn null(&mut self) {
