@@ -7,7 +7,7 @@
 //! types with their serde derives (objects or arrays for structs, unknown
 //! keys refused where the type says so, integers only where integers go,
 //! strings with checked escapes); the writer writes what `serde_json::to_string`
-//! wrote. `tests/json_oracle.rs` holds both against `serde_json`, which stays
+//! wrote. `src/json/tests.rs` holds both against `serde_json`, which stays
 //! a dev-dependency, and the derives stay for Rust users.
 //!
 //! Readers return `None` for anything refused: every caller maps that to one

@@ -58,7 +58,7 @@ impl<'de> Deserialize<'de> for Account {
 }
 
 // The JSON the package reads and writes is `crate::json`'s, the same text
-// as serde_json with the impls above (tests/json_oracle.rs), at a fraction of
+// as serde_json with the impls above (src/json/tests.rs), at a fraction of
 // the code size.
 impl Account {
     /// The state as versioned JSON text. It holds hashes, never a secret.
