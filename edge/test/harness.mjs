@@ -54,8 +54,9 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * The stub upstream origin. Every request is answered with a JSON echo of
  * what the edge forwarded, except `/hold/<name>`, which sends its headers and
- * a first chunk, then stays open until `finish(name)`, and `/stream/<name>`,
- * which does the same but also sends a line every 50 ms meanwhile.
+ * a first chunk, then stays open until `finish(name)`, `/stream/<name>`,
+ * which does the same but also sends a line every 50 ms meanwhile, and
+ * `/silent/<name>`, which sends nothing (not even headers) until `finish(name)`.
  */
 export async function startOrigin() {
   /** @type {Array<{ method: string, path: string, headers: Record<string, string | string[] | undefined> }>} */
@@ -82,6 +83,18 @@ export async function startOrigin() {
     };
     res.on("finish", finished);
     res.on("close", finished);
+    const silent = /^\/silent\/([\w-]+)/.exec(req.url ?? "");
+    if (silent) {
+      // /silent/ sends nothing at all, not even headers, until finish(name).
+      const name = silent[1];
+      res.on("close", () => {
+        if (!res.writableEnded) aborted.push(name);
+        held.delete(name);
+      });
+      held.set(name, { end: () => res.writeHead(200, { "Content-Type": "text/plain" }).end(`late ${name}\n`) });
+      for (const w of waiters) w();
+      return;
+    }
     const hold = /^\/(hold|stream)\/([\w-]+)/.exec(req.url ?? "");
     if (hold) {
       const [, kind, name] = hold;
