@@ -63,6 +63,19 @@ const DIRECTORY_UNAVAILABLE = Object.freeze({
 });
 
 /**
+ * The key ID of a Basic header, or null.
+ * @param {string | null} header
+ * @returns {string | null}
+ */
+function keyIdOf(header) {
+  try {
+    return parseBasic(header).keyId;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The directory object of a key ID.
  * @param {import("./worker.js").Env} env
  * @param {string} keyId
@@ -90,8 +103,8 @@ export class AccountObject extends DurableObject {
     this.meta = { accountId: null, createdAt: null };
     /** @type {{ accountId: string, keys: string[] } | null} key IDs whose directory entry may be out of date */
     this.outbox = null;
-    /** Calls of the API path (authorize, release, renew) since this instance started; read by the tests. */
-    this.calls = 0;
+    /** Calls of the API path since this instance started; read by the tests. */
+    this.counts = { authorize: 0, release: 0, renew: 0 };
     /** A stale entry was seen and the alarm is due now (forgetStaleEntry). */
     this.syncSoon = false;
     const retry = Number(env.DIRECTORY_RETRY_MS);
@@ -153,6 +166,11 @@ export class AccountObject extends DurableObject {
         // Merged into the current limits by the core (admin check included).
         /** @type {any} */ (this.account).setLimits(OPERATOR, limits, now);
         this.save();
+        // A new hash profile changes every record's `rehash`: republish them
+        // (by the alarm, at once), so that calls migrate their hashes.
+        if (this.publishesRecords() && "hashProfile" in limits) {
+          for (const k of this.account.listKeys(OPERATOR, now).keys) this.syncNow(accountId, k.keyId);
+        }
       }
       return { ok: true, created: false, value: this.info(accountId) };
     } catch (e) {
@@ -314,27 +332,66 @@ export class AccountObject extends DurableObject {
   // ------------------------------------------------------------ API traffic
 
   /**
-   * Checks one request. Admitted: the call is counted, a lease taken, and the
-   * state saved. Refused: nothing changes, except that a key the directory
-   * sent here but this account does not have gets its entry removed.
+   * Checks one request with its whole header: the secret is verified here
+   * (argon2 in this object). The worker sends only calls whose secret it
+   * has verified against a record that needs a rehash, or calls of keys
+   * whose directory entry has no record yet (`publish`: then the record is
+   * published). Admitted: the call is counted, a lease taken, and the state
+   * saved; a hash migrated by the call is published to the directory.
+   * Refused: nothing changes, except that a key the directory sent here but
+   * this account does not have gets its entry removed.
    * @param {string} accountId
    * @param {string | null} header the Authorization header
    * @param {string} method
+   * @param {{ publish?: boolean }} [options]
    * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number }}
    */
-  authorize(accountId, header, method) {
-    this.calls++;
+  authorize(accountId, header, method, options) {
+    this.counts.authorize++;
     if (this.account === null) {
       const decision = verify(header, method, null);
-      this.forgetStaleEntry(accountId, decision, header);
+      this.forgetStaleEntry(accountId, decision, keyIdOf(header));
       return decision;
     }
+    const keyId = keyIdOf(header);
+    const hashBefore = keyId !== null && this.publishesRecords() ? this.recordOf(keyId)?.secretHash : undefined;
     const decision = this.account.authorize(header, method, Date.now());
+    if (decision.ok) {
+      const state = this.save();
+      const hashAfter = hashBefore !== undefined ? this.recordOf(/** @type {string} */ (keyId))?.secretHash : undefined;
+      if (keyId !== null && this.publishesRecords() && (options?.publish || hashAfter !== hashBefore)) {
+        this.syncNow(accountId, keyId);
+      }
+      return { ...decision, leaseTtlMs: state.limits.leaseTtlMs };
+    }
+    this.forgetStaleEntry(accountId, decision, keyId);
+    return decision;
+  }
+
+  /**
+   * Checks a call whose secret the worker has verified against the key's
+   * record `version`: everything `authorize` does except the secret
+   * (version, access by method, concurrency, quota). STALE_KEY_RECORD tells
+   * the worker to refresh its record and decide again.
+   * @param {string} accountId
+   * @param {string} keyId
+   * @param {number} version
+   * @param {string} method
+   * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number }}
+   */
+  authorizeVerified(accountId, keyId, version, method) {
+    this.counts.authorize++;
+    if (this.account === null) {
+      const decision = { ...verify(null, method, null), code: "UNKNOWN_KEY" };
+      this.forgetStaleEntry(accountId, decision, keyId);
+      return decision;
+    }
+    const decision = /** @type {any} */ (this.account).authorizeVerified(keyId, version, method, Date.now());
     if (decision.ok) {
       const state = this.save();
       return { ...decision, leaseTtlMs: state.limits.leaseTtlMs };
     }
-    this.forgetStaleEntry(accountId, decision, header);
+    this.forgetStaleEntry(accountId, decision, keyId);
     return decision;
   }
 
@@ -347,7 +404,7 @@ export class AccountObject extends DurableObject {
    * @returns {boolean} whether a live lease was held under that ID
    */
   release(leaseId, options) {
-    this.calls++;
+    this.counts.release++;
     if (this.account === null) return false;
     const held = options?.refund
       ? /** @type {any} */ (this.account).release(leaseId, Date.now(), { refund: true })
@@ -362,7 +419,7 @@ export class AccountObject extends DurableObject {
    * @returns {boolean} whether the lease was live (false: stop renewing)
    */
   renew(leaseId) {
-    this.calls++;
+    this.counts.renew++;
     const account = /** @type {any} */ (this.account);
     if (account === null || typeof account.renew !== "function") return false;
     const live = account.renew(leaseId, Date.now());
@@ -468,18 +525,22 @@ export class AccountObject extends DurableObject {
    * at once by the alarm, rather than waiting for the next retry.
    * @param {string} accountId
    * @param {{ code: string }} decision
-   * @param {string | null} header
+   * @param {string | null} keyId
    */
-  forgetStaleEntry(accountId, decision, header) {
-    if (decision.code !== "UNKNOWN_KEY" || this.syncSoon) return;
-    let keyId;
-    try {
-      keyId = parseBasic(header).keyId;
-    } catch {
-      return;
-    }
+  forgetStaleEntry(accountId, decision, keyId) {
+    if (decision.code === "UNKNOWN_KEY" && keyId !== null) this.syncNow(accountId, keyId);
+  }
+
+  /**
+   * Has the alarm sync `keyId`'s directory entry now (it runs in its own
+   * blockConcurrencyWhile). At most one alarm write per alarm run, however
+   * many calls ask.
+   * @param {string} accountId
+   * @param {string} keyId
+   */
+  syncNow(accountId, keyId) {
     if (!this.outbox?.keys.includes(keyId)) this.enqueue(accountId, [keyId]);
-    // At most one such write per alarm run, however many calls come.
+    if (this.syncSoon) return;
     this.syncSoon = true;
     this.ctx.storage.setAlarm(Date.now());
   }
@@ -492,10 +553,10 @@ export class AccountObject extends DurableObject {
 
   /**
    * For the tests: API-path calls of this instance, the outbox, the alarm.
-   * @returns {Promise<{ calls: number, outbox: string[], alarmAt: number | null, exists: boolean }>}
+   * @returns {Promise<{ authorize: number, release: number, renew: number, outbox: string[], alarmAt: number | null, exists: boolean }>}
    */
   async stats() {
     const alarmAt = await this.ctx.storage.getAlarm();
-    return { calls: this.calls, outbox: [...(this.outbox?.keys ?? [])], alarmAt, exists: this.account !== null };
+    return { ...this.counts, outbox: [...(this.outbox?.keys ?? [])], alarmAt, exists: this.account !== null };
   }
 }

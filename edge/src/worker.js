@@ -1,10 +1,12 @@
 // The edge worker in front of the REST API. Every request to the API carries
 // `Authorization: Basic base64(apiKeyId:apiKeySecret)`. The worker finds the
-// key's account through the key directory (cached per isolate), asks that
-// account's Durable Object to authorize the call, then either refuses it
-// (401/403/429 with the decision's headers and a small JSON body) or forwards
-// it to the upstream origin (proxy.js). Management under /_apikeys/ is in
-// management.js. This file routes and maps HTTP; the objects own the state.
+// key's record through the key directory (cached per isolate, key-cache.js),
+// verifies the secret itself, and asks the account's Durable Object to
+// decide the rest of a verified call (version, access, concurrency, quota);
+// then it either refuses the call (401/403/429 with the decision's headers
+// and a small JSON body) or forwards it to the upstream origin (proxy.js).
+// Management under /_apikeys/ is in management.js. This file routes and maps
+// HTTP; the objects own the state.
 import { isKeyId, isSecret, parseBasic, verify } from "apikeys";
 import { AccountObject } from "./account-object.js";
 import { KeyCache } from "./key-cache.js";
@@ -64,7 +66,11 @@ function presentedKeyId(header) {
 }
 
 /**
- * An API call: authorize, then refuse or forward.
+ * An API call: authorize, then refuse or forward. Refused before any work
+ * when the client's IP is blocked; refused in the worker when the header is
+ * malformed, the key unknown (negative cache) or the secret wrong (verified
+ * here against the cached key record). Only a call whose secret the worker
+ * has verified reaches the account object.
  * @param {Request} request
  * @param {Env} env
  * @param {ExecutionContext} ctx
@@ -78,17 +84,69 @@ async function handleApi(request, env, ctx) {
   const header = request.headers.get("Authorization");
   const method = request.method;
   const keyId = presentedKeyId(header);
-  const entry = keyId === null ? null : await keys.get(env, keyId, Date.now());
+  let entry = keyId === null ? null : await keys.get(env, keyId, Date.now());
   if (keyId === null || entry === null) {
     // Missing, malformed or unknown: the package's stateless check gives the
     // same decision (and headers) as an account would.
     return refuse(env, ip, verify(header, method, null));
   }
-  const account = env.ACCOUNTS.get(env.ACCOUNTS.idFromName(entry.accountId));
-  const decision = await account.authorize(entry.accountId, header, method);
-  if (decision.code === "UNKNOWN_KEY") keys.forget(keyId);
-  if (!decision.ok) return refuse(env, ip, decision);
-  return forward(request, env, ctx, { account, accountId: entry.accountId, decision });
+  if (entry.record === null) {
+    // An entry written before the directory held records: the account object
+    // checks the whole header, and publishes the record.
+    const account = accountStub(env, entry.accountId);
+    const decision = await account.authorize(entry.accountId, header, method, { publish: true });
+    if (decision.code === "UNKNOWN_KEY") keys.forget(keyId);
+    if (!decision.ok) return refuse(env, ip, decision);
+    return forward(request, env, ctx, { account, accountId: entry.accountId, decision });
+  }
+
+  // At most one refresh of the record per call: after a failed secret (at
+  // most once a second per key) or after STALE_KEY_RECORD.
+  let refreshed = false;
+  for (;;) {
+    const local = verify(header, method, publicRecord(entry.record));
+    if (local.code === "INVALID_SECRET" && !refreshed && keys.mayRefresh(keyId, Date.now())) {
+      refreshed = true;
+      entry = await keys.refresh(env, keyId, Date.now());
+      if (entry === null || entry.record === null) return refuse(env, ip, verify(header, method, null));
+      continue;
+    }
+    if (local.code !== "OK" && local.code !== "READ_ONLY_KEY") return refuse(env, ip, local);
+
+    // The secret is right for this record. The account object decides the
+    // rest: version, access by method (with RateLimit headers), concurrency,
+    // quota. A record that needs a rehash sends the whole header instead, so
+    // the account object can migrate the hash.
+    const account = accountStub(env, entry.accountId);
+    const decision = entry.record.rehash
+      ? await account.authorize(entry.accountId, header, method)
+      : await account.authorizeVerified(entry.accountId, keyId, entry.record.version, method);
+    if (decision.code === "STALE_KEY_RECORD" && !refreshed) {
+      refreshed = true;
+      entry = await keys.refresh(env, keyId, Date.now());
+      if (entry === null || entry.record === null) return refuse(env, ip, verify(header, method, null));
+      continue;
+    }
+    if (decision.code === "UNKNOWN_KEY") keys.forget(keyId);
+    if (!decision.ok) return refuse(env, ip, decision);
+    return forward(request, env, ctx, { account, accountId: entry.accountId, decision });
+  }
+}
+
+/**
+ * What `verify` takes of a directory record.
+ * @param {import("./key-directory.js").KeyRecord} record
+ */
+function publicRecord(record) {
+  return { keyId: record.keyId, secretHash: record.secretHash, access: record.access };
+}
+
+/**
+ * @param {Env} env
+ * @param {string} accountId
+ */
+function accountStub(env, accountId) {
+  return env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId));
 }
 
 /**

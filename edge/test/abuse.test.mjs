@@ -68,14 +68,14 @@ test("an IP past the limit of failed authentications gets 429 TOO_MANY_FAILED_AU
 
   // Blocked for the rest of the period: even the right secret, even the
   // operator's token, answered before any verification (no account object call).
-  const callsBefore = (await (await edge.accountObject(account)).stats()).calls;
+  const callsBefore = (await (await edge.accountObject(account)).stats()).authorize;
   const right = await attacker.api("/v1/forms", { key });
   assert.equal(right.status, 429);
   assert.equal(await codeOf(right), "TOO_MANY_FAILED_AUTHENTICATIONS");
   assert.ok(Number(right.headers.get("Retry-After")) <= retryAfter);
   const admin = await attacker.admin("GET", `accounts/${account}/keys`);
   assert.equal(admin.status, 429);
-  assert.equal((await (await edge.accountObject(account)).stats()).calls, callsBefore, "no account object call");
+  assert.equal((await (await edge.accountObject(account)).stats()).authorize, callsBefore, "no account object call");
 
   // Another IP is not affected, and the quota was not touched by the failures.
   assert.equal(await codeOf(await neighbour.api("/v1/forms", { key })), "OK");

@@ -55,7 +55,7 @@ async function entryOf(e, keyId) {
 /** @param {string} accountId */
 async function statsOf(e, accountId) {
   const s = await (await e.accountObject(accountId)).stats();
-  return { outbox: [...s.outbox], alarmAt: s.alarmAt, calls: s.calls, exists: s.exists };
+  return { outbox: [...s.outbox], alarmAt: s.alarmAt, authorize: s.authorize, exists: s.exists };
 }
 
 /** Polls `check` until it is true (the alarm works in the background). */
