@@ -25,7 +25,7 @@
 // the key. See edge/README.md, "Keys and the directory under faults".
 import { DurableObject } from "cloudflare:workers";
 import { Account, parseBasic, verify } from "apikeys";
-import { fault } from "./faults.js";
+import { TEST_BUILD, fault } from "./faults.js";
 
 /** How the operator acts on an account (ADMIN_TOKEN). */
 export const OPERATOR = Object.freeze({ role: "admin", id: "operator" });
@@ -103,8 +103,8 @@ export class AccountObject extends DurableObject {
     this.meta = { accountId: null, createdAt: null };
     /** @type {{ accountId: string, keys: string[] } | null} key IDs whose directory entry may be out of date */
     this.outbox = null;
-    /** Calls of the API path since this instance started; read by the tests. */
-    this.counts = { authorize: 0, release: 0, renew: 0 };
+    /** Calls of the API path (read by the tests; kept in storage by the test build only). */
+    this.counts = { authorize: 0, authorizeVerified: 0, release: 0, renew: 0 };
     /** A stale entry was seen and the alarm is due now (forgetStaleEntry). */
     this.syncSoon = false;
     const retry = Number(env.DIRECTORY_RETRY_MS);
@@ -118,6 +118,8 @@ export class AccountObject extends DurableObject {
       if (state !== undefined) this.account = Account.fromJSON(state);
       this.meta = stored.get("meta") ?? this.meta;
       this.outbox = stored.get("outbox") ?? null;
+      // The test build keeps the counters across evictions of the object.
+      if (TEST_BUILD) this.counts = (await ctx.storage.get("counts")) ?? this.counts;
     });
   }
 
@@ -347,7 +349,7 @@ export class AccountObject extends DurableObject {
    * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number }}
    */
   authorize(accountId, header, method, options) {
-    this.counts.authorize++;
+    this.count("authorize");
     if (this.account === null) {
       const decision = verify(header, method, null);
       this.forgetStaleEntry(accountId, decision, keyIdOf(header));
@@ -380,7 +382,7 @@ export class AccountObject extends DurableObject {
    * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number }}
    */
   authorizeVerified(accountId, keyId, version, method) {
-    this.counts.authorize++;
+    this.count("authorizeVerified");
     if (this.account === null) {
       const decision = { ...verify(null, method, null), code: "UNKNOWN_KEY" };
       this.forgetStaleEntry(accountId, decision, keyId);
@@ -404,7 +406,7 @@ export class AccountObject extends DurableObject {
    * @returns {boolean} whether a live lease was held under that ID
    */
   release(leaseId, options) {
-    this.counts.release++;
+    this.count("release");
     if (this.account === null) return false;
     const held = options?.refund
       ? /** @type {any} */ (this.account).release(leaseId, Date.now(), { refund: true })
@@ -419,7 +421,7 @@ export class AccountObject extends DurableObject {
    * @returns {boolean} whether the lease was live (false: stop renewing)
    */
   renew(leaseId) {
-    this.counts.renew++;
+    this.count("renew");
     const account = /** @type {any} */ (this.account);
     if (account === null || typeof account.renew !== "function") return false;
     const live = account.renew(leaseId, Date.now());
@@ -552,8 +554,18 @@ export class AccountObject extends DurableObject {
   }
 
   /**
+   * Counts one call of the API path (for the tests).
+   * @param {"authorize" | "authorizeVerified" | "release" | "renew"} kind
+   */
+  count(kind) {
+    this.counts[kind]++;
+    if (TEST_BUILD) this.ctx.storage.put("counts", this.counts);
+  }
+
+  /**
    * For the tests: API-path calls of this instance, the outbox, the alarm.
-   * @returns {Promise<{ authorize: number, release: number, renew: number, outbox: string[], alarmAt: number | null, exists: boolean }>}
+   * @returns {Promise<{ authorize: number, authorizeVerified: number, release: number, renew: number,
+   *   outbox: string[], alarmAt: number | null, exists: boolean }>}
    */
   async stats() {
     const alarmAt = await this.ctx.storage.getAlarm();

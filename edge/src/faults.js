@@ -37,3 +37,16 @@ export async function fault(env, point, detail) {
   const plan = /** @type {any} */ (env.FAULTS.get(env.FAULTS.idFromName("plan")));
   if (await plan.take(point, detail)) throw new Error(`injected fault at ${point}`);
 }
+
+/**
+ * Counts one event under `name` and `detail` in the test build's plan (for
+ * counters that must survive evictions of the object that counts, and be
+ * read in one call). No-op outside the test build.
+ * @param {{ FAULTS?: DurableObjectNamespace }} env
+ * @param {string} name
+ * @param {string} detail
+ */
+export async function tally(env, name, detail) {
+  if (!TEST_BUILD || !env.FAULTS) return;
+  await /** @type {any} */ (env.FAULTS.get(env.FAULTS.idFromName("plan"))).tally(name, detail);
+}

@@ -8,7 +8,7 @@
 // Management under /_apikeys/ is in management.js. This file routes and maps
 // HTTP; the objects own the state.
 import { isKeyId, isSecret, parseBasic, verify } from "apikeys";
-import { AccountObject } from "./account-object.js";
+import { AccountObject, directoryOf } from "./account-object.js";
 import { KeyCache } from "./key-cache.js";
 import { KeyDirectory } from "./key-directory.js";
 import { handleManagement } from "./management.js";
@@ -84,7 +84,8 @@ async function handleApi(request, env, ctx) {
   const header = request.headers.get("Authorization");
   const method = request.method;
   const keyId = presentedKeyId(header);
-  let entry = keyId === null ? null : await keys.get(env, keyId, Date.now());
+  const lookup = (/** @type {string} */ id) => directoryOf(env, id).lookup(id);
+  let entry = keyId === null ? null : await keys.get(lookup, keyId, Date.now());
   if (keyId === null || entry === null) {
     // Missing, malformed or unknown: the package's stateless check gives the
     // same decision (and headers) as an account would.
@@ -105,9 +106,9 @@ async function handleApi(request, env, ctx) {
   let refreshed = false;
   for (;;) {
     const local = verify(header, method, publicRecord(entry.record));
-    if (local.code === "INVALID_SECRET" && !refreshed && keys.mayRefresh(keyId, Date.now())) {
+    if (local.code === "INVALID_SECRET" && !refreshed && keys.claimRefresh(keyId, Date.now())) {
       refreshed = true;
-      entry = await keys.refresh(env, keyId, Date.now());
+      entry = await keys.refresh(lookup, keyId, Date.now());
       if (entry === null || entry.record === null) return refuse(env, ip, verify(header, method, null));
       continue;
     }
@@ -123,7 +124,7 @@ async function handleApi(request, env, ctx) {
       : await account.authorizeVerified(entry.accountId, keyId, entry.record.version, method);
     if (decision.code === "STALE_KEY_RECORD" && !refreshed) {
       refreshed = true;
-      entry = await keys.refresh(env, keyId, Date.now());
+      entry = await keys.refresh(lookup, keyId, Date.now());
       if (entry === null || entry.record === null) return refuse(env, ip, verify(header, method, null));
       continue;
     }

@@ -244,11 +244,28 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
   await mf.ready;
   const a = (await mf.unsafeGetDirectURL("edge")).origin;
   const b = (await mf.unsafeGetDirectURL("edge-b")).origin;
-  /** A Durable Object of the edge, reached from Node (RPC through Miniflare). */
-  const object = async (binding, name) => {
-    const ns = await mf.getDurableObjectNamespace(binding, "edge");
-    return ns.get(ns.idFromName(name));
+  /**
+   * Calls a method of a Durable Object of the edge from Node (RPC through
+   * Miniflare) and returns the result as plain data; the stubs are disposed.
+   */
+  const namespaces = new Map();
+  const rpc = async (binding, name, method, ...args) => {
+    if (!namespaces.has(binding)) namespaces.set(binding, mf.getDurableObjectNamespace(binding, "edge"));
+    const ns = await namespaces.get(binding);
+    const stub = ns.get(ns.idFromName(name));
+    try {
+      const result = await stub[method](...args);
+      if (result === null || typeof result !== "object") return result;
+      const plain = JSON.parse(JSON.stringify(result));
+      result[Symbol.dispose]?.();
+      return plain;
+    } finally {
+      stub[Symbol.dispose]?.();
+    }
   };
+  /** The methods `methods` of one object, as async functions. */
+  const object = (binding, name, methods) =>
+    Object.fromEntries(methods.map((m) => [m, (...args) => rpc(binding, name, m, ...args)]));
   const dispose = async () => {
     await mf.dispose();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -258,12 +275,17 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
     urls: { a, b },
     client: new Client(a),
     clientB: new Client(b),
-    /** The fault plan: `arm(point, times)`, `clear()` (src/faults.js lists the points). */
-    faults: () => object("FAULTS", "plan"),
-    /** The key directory object of a key ID: `lookup()`, `stats()`. */
-    directory: (keyId) => object("KEY_DIRECTORY", keyId),
+    /** The fault plan: `arm(point, times)`, `clear()`, `log()` (src/faults.js lists the points). */
+    faults: async () => object("FAULTS", "plan", ["arm", "clear", "log", "counts"]),
+    /** The key directory object of a key ID: `lookup()` (its entry, or null), `stats()`. */
+    directory: async (keyId) => {
+      const methods = object("KEY_DIRECTORY", keyId, ["lookup", "stats"]);
+      return { lookup: () => methods.lookup(keyId), stats: methods.stats };
+    },
+    /** Directory lookups so far, by key ID (counted by the test build in the plan). */
+    lookups: async () => rpc("FAULTS", "plan", "counts", "lookup"),
     /** An account's object: `stats()`. */
-    accountObject: (accountId) => object("ACCOUNTS", accountId),
+    accountObject: async (accountId) => object("ACCOUNTS", accountId, ["stats"]),
     dispose,
   };
 }
