@@ -60,9 +60,10 @@ export class KeyDirectory extends DurableObject {
   /**
    * Records that `accountId` owns this key ID (`keyId`: the name of this
    * object), with the key's current record. Refuses (returns false) if
-   * another account owns it: key IDs are never reassigned. A record older
-   * than the stored one (lower version) is ignored, so a late retry cannot
-   * bring back a replaced hash.
+   * another account owns it: key IDs are never reassigned. The account object
+   * writes an entry only inside blockConcurrencyWhile, one sequence at a
+   * time, so writes of one key arrive in order (versions are digests of the
+   * record, not counters).
    * (The awaits of the fault hook come before the read-check-write, which
    * then runs in one turn; in production the hook awaits nothing.)
    * @param {string} keyId
@@ -73,11 +74,8 @@ export class KeyDirectory extends DurableObject {
   async register(keyId, accountId, record = null) {
     await fault(this.env, "directory.register", keyId);
     if (this.entry !== null && (this.entry.accountId !== accountId || this.entry.keyId !== keyId)) return false;
-    const current = this.entry?.record;
-    if (!(current && record && record.version < current.version)) {
-      this.entry = { keyId, accountId, record };
-      this.ctx.storage.put("entry", this.entry);
-    }
+    this.entry = { keyId, accountId, record };
+    this.ctx.storage.put("entry", this.entry);
     await fault(this.env, "directory.register.after", keyId);
     return true;
   }

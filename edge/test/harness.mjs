@@ -300,11 +300,23 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
 export const dispatcher = new Agent({ keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000, connections: 512 });
 
 /**
- * fetch through the tests' dispatcher.
+ * fetch through the tests' dispatcher. A request sent on a kept-alive
+ * connection that workerd had just closed fails with "other side closed"
+ * before workerd read it (seen after a long pause on a loaded machine):
+ * it is sent once more, on a new connection. Bodies here are strings, so
+ * the retry sends the same request.
  * @param {string} url
  * @param {import("undici").RequestInit} [init]
  */
-export const get = (url, init = {}) => fetch(url, { ...init, dispatcher });
+export async function get(url, init = {}) {
+  try {
+    return await fetch(url, { ...init, dispatcher });
+  } catch (e) {
+    const cause = /** @type {{ cause?: { code?: string, message?: string } }} */ (e).cause;
+    if (cause?.code !== "UND_ERR_SOCKET" || cause.message !== "other side closed" || init.signal?.aborted) throw e;
+    return fetch(url, { ...init, dispatcher });
+  }
+}
 
 /** A client of one worker: API calls with a key, management calls with the admin token. */
 export class Client {
