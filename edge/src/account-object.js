@@ -34,7 +34,7 @@ export const OPERATOR = Object.freeze({ role: "admin", id: "operator" });
 const DEFAULT_RETRY_MS = 10_000;
 
 /**
- * @typedef {{ ok: true, value: T, created?: boolean } | { ok: false, code: string, message: string }} Result
+ * @typedef {{ ok: true, value: T, created?: boolean } | { ok: false, code: string, message?: string }} Result
  * @template T
  */
 
@@ -55,12 +55,9 @@ function failure(e) {
   throw e;
 }
 
-const UNKNOWN_ACCOUNT = Object.freeze({ ok: false, code: "UNKNOWN_ACCOUNT", message: "No such account." });
-const DIRECTORY_UNAVAILABLE = Object.freeze({
-  ok: false,
-  code: "DIRECTORY_UNAVAILABLE",
-  message: "The key directory could not be updated; nothing was changed. Try again.",
-});
+// Edge codes; their status and message are in responses.js.
+const UNKNOWN_ACCOUNT = Object.freeze({ ok: false, code: "UNKNOWN_ACCOUNT" });
+const DIRECTORY_UNAVAILABLE = Object.freeze({ ok: false, code: "DIRECTORY_UNAVAILABLE" });
 
 /**
  * The key ID of a Basic header, or null.

@@ -129,6 +129,11 @@ async function handleApi(request, env, ctx) {
       continue;
     }
     if (decision.code === "UNKNOWN_KEY") keys.forget(keyId);
+    if (decision.code === "STALE_KEY_RECORD") {
+      // Still stale after a refresh: the directory is being repaired (a
+      // failed reset's rollback). The key cannot be confirmed now: a 401.
+      return refuse(env, ip, { ...verify(header, method, null), code: "STALE_KEY_RECORD" });
+    }
     if (!decision.ok) return refuse(env, ip, decision);
     return forward(request, env, ctx, { account, accountId: entry.accountId, decision });
   }
@@ -177,11 +182,11 @@ export default {
     const url = new URL(request.url);
     try {
       if (url.pathname.startsWith(MANAGEMENT_PREFIX)) return await handleManagement(request, env, url);
-      if (!env.UPSTREAM_ORIGIN) return error(500, "UPSTREAM_NOT_CONFIGURED", "UPSTREAM_ORIGIN is not set.");
+      if (!env.UPSTREAM_ORIGIN) return error("UPSTREAM_NOT_CONFIGURED");
       return await handleApi(request, env, ctx);
     } catch (e) {
       console.error("edge error:", e instanceof Error ? e.message : String(e));
-      return error(500, "INTERNAL_ERROR", "The request could not be handled.");
+      return error("INTERNAL_ERROR");
     }
   },
 };
