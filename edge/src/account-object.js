@@ -343,7 +343,7 @@ export class AccountObject extends DurableObject {
    * @param {string | null} header the Authorization header
    * @param {string} method
    * @param {{ publish?: boolean }} [options]
-   * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number }}
+   * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number, record?: import("./key-directory.js").KeyRecord }}
    */
   authorize(accountId, header, method, options) {
     this.count("authorize");
@@ -357,11 +357,13 @@ export class AccountObject extends DurableObject {
     const decision = this.account.authorize(header, method, Date.now());
     if (decision.ok) {
       const state = this.save();
-      const hashAfter = hashBefore !== undefined ? this.recordOf(/** @type {string} */ (keyId))?.secretHash : undefined;
-      if (keyId !== null && this.publishesRecords() && (options?.publish || hashAfter !== hashBefore)) {
-        this.syncNow(accountId, keyId);
+      const record = keyId !== null && this.publishesRecords() ? this.recordOf(keyId) : null;
+      if (record !== null && (options?.publish || record.secretHash !== hashBefore)) {
+        this.syncNow(accountId, /** @type {string} */ (keyId));
       }
-      return { ...decision, leaseTtlMs: state.limits.leaseTtlMs };
+      // The record as it is now (a migrated hash): the worker caches it, so
+      // its next call is verified there, before the directory is updated.
+      return { ...decision, leaseTtlMs: state.limits.leaseTtlMs, ...(record !== null ? { record } : {}) };
     }
     this.forgetStaleEntry(accountId, decision, keyId);
     return decision;

@@ -4,7 +4,9 @@
 //
 // Entries are refreshed from the directory when the account object says the
 // cached record is stale, and (at most once a second per key) when a secret
-// fails against the cached record. Unknown IDs are remembered for
+// fails against the cached record: so a brand-new secret (after a reset) is
+// refused by an isolate for at most a second, and only if a wrong secret for
+// that key was refreshed there within the second before. Unknown IDs are remembered for
 // UNKNOWN_TTL_MS, so a flood of forged key IDs costs at most one directory
 // lookup per ID per isolate in that time. Both maps are bounded.
 /** How long an unknown key ID is remembered (the issue allows at most 10 s). */
@@ -15,7 +17,9 @@ const MAX_KNOWN = 10_000;
 const MAX_UNKNOWN = 50_000;
 
 /**
- * @typedef {import("./key-directory.js").DirectoryEntry & { fetchedAt: number }} CachedEntry
+ * A cached entry: when it was fetched, and when a failed secret last
+ * refreshed it (null: never).
+ * @typedef {import("./key-directory.js").DirectoryEntry & { fetchedAt: number, failRefreshAt: number | null }} CachedEntry
  */
 
 /**
@@ -90,25 +94,41 @@ export class KeyCache {
       this.unknown.set(keyId, now + UNKNOWN_TTL_MS);
       return null;
     }
+    return this.put(keyId, entry, now);
+  }
+
+  /**
+   * Caches an entry (from the directory, or a record an account object
+   * answered with).
+   * @param {string} keyId
+   * @param {import("./key-directory.js").DirectoryEntry} entry
+   * @param {number} now
+   * @returns {CachedEntry}
+   */
+  put(keyId, entry, now) {
     this.unknown.delete(keyId);
-    if (this.known.size >= this.maxKnown) this.known.delete(/** @type {string} */ (this.known.keys().next().value));
-    const cached = { ...entry, fetchedAt: now };
+    const previous = this.known.get(keyId);
     this.known.delete(keyId);
+    if (this.known.size >= this.maxKnown) this.known.delete(/** @type {string} */ (this.known.keys().next().value));
+    /** @type {CachedEntry} */
+    const cached = { ...entry, fetchedAt: now, failRefreshAt: previous?.failRefreshAt ?? null };
     this.known.set(keyId, cached);
     return cached;
   }
 
   /**
    * Whether a failed secret may refresh `keyId`'s entry now: at most once
-   * per REFRESH_INTERVAL_MS per key in this isolate. A yes claims the slot
-   * (the entry counts as fetched now), so concurrent failures get one refresh.
+   * per REFRESH_INTERVAL_MS per key in this isolate (fetches for other
+   * reasons do not count). A yes claims the slot, so concurrent failures get
+   * one refresh.
    * @param {string} keyId
    * @param {number} now
    */
   claimRefresh(keyId, now) {
     const hit = this.known.get(keyId);
-    if (hit !== undefined && now - hit.fetchedAt < REFRESH_INTERVAL_MS) return false;
-    if (hit !== undefined) hit.fetchedAt = now;
+    if (hit === undefined) return true;
+    if (hit.failRefreshAt !== null && now - hit.failRefreshAt < REFRESH_INTERVAL_MS) return false;
+    hit.failRefreshAt = now;
     return true;
   }
 

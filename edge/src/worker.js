@@ -129,6 +129,8 @@ async function handleApi(request, env, ctx) {
       continue;
     }
     if (decision.code === "UNKNOWN_KEY") keys.forget(keyId);
+    // A full authorize answers with the record as it is now (a migrated hash).
+    if (decision.record) keys.put(keyId, { keyId, accountId: entry.accountId, record: decision.record }, Date.now());
     if (decision.code === "STALE_KEY_RECORD") {
       // Still stale after a refresh: the directory is being repaired (a
       // failed reset's rollback). The key cannot be confirmed now: a 401.

@@ -209,3 +209,32 @@ test("a reset is seen on the very next call through a worker that had cached the
   assert.equal(await codeOf(await edge.client.api("/v1/forms", { key: fresh })), "OK");
   assert.equal(await codeOf(await edge.client.api("/v1/forms", { key })), "INVALID_CREDENTIALS");
 });
+
+test("a record that needs a rehash sends the whole header once; the migrated record is published and verified in the worker again", { skip: needsRecords }, async () => {
+  const account = await edge.client.newAccount("rehash");
+  const key = await edge.client.createKey(account, { name: "migrating" });
+  const record = async () => (await (await edge.directory(key.keyId)).lookup()).record;
+  const stats = async () => (await edge.accountObject(account)).stats();
+  assert.equal((await record()).rehash, false);
+  assert.equal(await codeOf(await edge.client.api("/v1/forms", { key })), "OK");
+
+  const profile = { memoryKiB: 128, iterations: 1, parallelism: 1 };
+  const put = await edge.client.admin("PUT", `accounts/${account}`, { limits: { hashProfile: profile } });
+  assert.equal(put.status, 200);
+  for (let i = 0; i < 100 && !(await record()).rehash; i++) await sleep(50);
+  assert.equal((await record()).rehash, true, "the new profile's records were published");
+
+  const before = await stats();
+  assert.equal(await codeOf(await edge.clientB.api("/v1/forms", { key })), "OK");
+  const migrated = await stats();
+  assert.equal(migrated.authorize - before.authorize, 1, `the call went to the full authorize (argon2 in the object, once): ${JSON.stringify([before, migrated])}`);
+  for (let i = 0; i < 100 && (await record()).rehash; i++) await sleep(50);
+  const after = await record();
+  assert.equal(after.rehash, false);
+  assert.match(after.secretHash, /m=128,t=1,p=1/);
+
+  for (const client of [edge.client, edge.clientB]) assert.equal(await codeOf(await client.api("/v1/forms", { key })), "OK");
+  const last = await stats();
+  assert.equal(last.authorize, migrated.authorize, "later calls are verified in the worker");
+  assert.ok(last.authorizeVerified >= migrated.authorizeVerified + 2);
+});
