@@ -194,18 +194,26 @@ function buildTestWorker() {
   return testBuild;
 }
 
+/** The production build (what `wrangler deploy` bundles): no fault points, no FAULTS. */
+let productionBuild = null;
+function buildProductionWorker() {
+  productionBuild ??= buildWorker({ entry: wrangler.main, outdir: "dist" });
+  return productionBuild;
+}
+
 /**
  * Starts the edge worker in workerd: worker "edge" defines the Durable
  * Objects, worker "edge-b" (same code) binds to them by script name, like
  * a second deployment or another isolate of the same one. Without `persist`,
  * storage lives in a fresh tmpfs folder that `dispose` removes; with it, the
  * folder is the caller's, kept across restarts. `vars` override the vars of
- * wrangler.jsonc (e.g. a short DIRECTORY_RETRY_MS).
- * @param {{ origin: string, persist?: string, logRefusals?: boolean, vars?: Record<string, string> }} options
+ * wrangler.jsonc (e.g. a short DIRECTORY_RETRY_MS). `production: true` runs
+ * the production build instead of the test build (the benchmark does).
+ * @param {{ origin: string, persist?: string, logRefusals?: boolean, vars?: Record<string, string>, production?: boolean }} options
  */
-export async function startEdge({ origin, persist, logRefusals = false, vars = {} }) {
+export async function startEdge({ origin, persist, logRefusals = false, vars = {}, production = false }) {
   const scratch = persist === undefined ? storageFolder("tmpfs") : null;
-  const built = await buildTestWorker();
+  const built = await (production ? buildProductionWorker() : buildTestWorker());
   const common = {
     modules: built.modules,
     modulesRoot: built.modulesRoot,
@@ -228,7 +236,7 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
   /** The Durable Object bindings of wrangler.jsonc, plus the test-only FAULTS; `scriptName` binds to another worker's classes. */
   const durableObjects = (scriptName) =>
     Object.fromEntries(
-      [...wrangler.durable_objects.bindings, { name: "FAULTS", class_name: "FaultPlan" }].map((b) => [
+      [...wrangler.durable_objects.bindings, ...(production ? [] : [{ name: "FAULTS", class_name: "FaultPlan" }])].map((b) => [
         b.name,
         { className: b.class_name, useSQLite: sqliteClasses.has(b.class_name), ...(scriptName ? { scriptName } : {}) },
       ]),
