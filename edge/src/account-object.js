@@ -55,6 +55,9 @@ function failure(e) {
   throw e;
 }
 
+/** Refusals of a verified key, which the package's history counts. */
+const COUNTED_REFUSALS = new Set(["READ_ONLY_KEY", "DAILY_LIMIT_EXCEEDED", "CONCURRENCY_LIMIT_EXCEEDED"]);
+
 // Edge codes; their status and message are in responses.js.
 const UNKNOWN_ACCOUNT = Object.freeze({ ok: false, code: "UNKNOWN_ACCOUNT" });
 const DIRECTORY_UNAVAILABLE = Object.freeze({ ok: false, code: "DIRECTORY_UNAVAILABLE" });
@@ -271,36 +274,92 @@ export class AccountObject extends DurableObject {
 
   /**
    * Replaces a key's secret: the old one is refused from the next call on.
-   * When the directory holds key records, the new record is published first
-   * and the state saved after, like create.
    * @param {string} accountId
    * @param {Actor} actor
    * @param {string} keyId
    * @returns {Promise<Result<import("apikeys").ResetKey>>}
    */
   resetSecret(accountId, actor, keyId) {
+    return this.changeKey(accountId, keyId, "account.reset.pushed", (account, now) => account.resetSecret(actor, keyId, now));
+  }
+
+  /**
+   * Edits a key's name, description or access (`readOnly`).
+   * @param {string} accountId
+   * @param {Actor} actor
+   * @param {string} keyId
+   * @param {{ name?: string, description?: string, readOnly?: boolean }} input
+   * @returns {Promise<Result<import("apikeys").KeyView>>}
+   */
+  updateKey(accountId, actor, keyId, input) {
+    return this.changeKey(accountId, keyId, "account.update.pushed", (account, now) => account.updateKey(actor, keyId, input, now));
+  }
+
+  /**
+   * A change of one key that may change its record (reset, access). Order,
+   * like create: the change in memory, the key into the outbox, the new
+   * record published, then the state saved (and the outbox cleared, in the
+   * same write). If the directory fails, the change is dropped and the old
+   * record published again (now or by the alarm): 503, nothing changed.
+   * @template T
+   * @param {string} accountId
+   * @param {string} keyId
+   * @param {import("./faults.js").FaultPoint} point the fault point between publish and save
+   * @param {(account: any, now: number) => T} apply the package call (throws a coded error to refuse)
+   * @returns {Promise<Result<T>>}
+   */
+  changeKey(accountId, keyId, point, apply) {
     return this.ctx.blockConcurrencyWhile(async () => {
       if (this.account === null) return UNKNOWN_ACCOUNT;
       const before = this.account.toJSON();
-      let reset;
+      const versionBefore = this.recordOf(keyId)?.version;
+      let value;
       try {
-        reset = this.account.resetSecret(actor, keyId, Date.now());
+        value = apply(this.account, Date.now());
       } catch (e) {
         return failure(e);
       }
-      if (this.publishesRecords()) {
+      if (this.publishesRecords() && this.recordOf(keyId)?.version !== versionBefore) {
         this.enqueue(accountId, [keyId]);
         if (!(await this.publish(accountId, keyId))) {
           this.account = Account.fromJSON(before);
           await this.flushOutbox(); // publishes the old record again
           return DIRECTORY_UNAVAILABLE;
         }
-        await fault(this.env, "account.reset.pushed", keyId);
+        await fault(this.env, point, keyId);
         this.dequeue([keyId]);
       }
       this.save();
-      return { ok: true, value: reset };
+      return { ok: true, value };
     });
+  }
+
+  /**
+   * The account's calls per day, oldest first, with each key's calls and
+   * refusals (the package's `usage`).
+   * @param {Actor} actor
+   * @param {{ days?: number }} options
+   */
+  usage(actor, options) {
+    if (this.account === null) return UNKNOWN_ACCOUNT;
+    try {
+      return { ok: true, value: /** @type {any} */ (this.account).usage(actor, options, Date.now()) };
+    } catch (e) {
+      return failure(e);
+    }
+  }
+
+  /**
+   * The newest management events, newest first (the package's `auditLog`).
+   * @param {Actor} actor
+   */
+  auditLog(actor) {
+    if (this.account === null) return UNKNOWN_ACCOUNT;
+    try {
+      return { ok: true, value: /** @type {any} */ (this.account).auditLog(actor, Date.now()) };
+    } catch (e) {
+      return failure(e);
+    }
   }
 
   /**
@@ -365,8 +424,19 @@ export class AccountObject extends DurableObject {
       // its next call is verified there, before the directory is updated.
       return { ...decision, leaseTtlMs: state.limits.leaseTtlMs, ...(record !== null ? { record } : {}) };
     }
+    this.saveIfCounted(decision);
     this.forgetStaleEntry(accountId, decision, keyId);
     return decision;
+  }
+
+  /**
+   * Saves after a refusal the account's history counts (a verified key
+   * refused for access, quota or concurrency): the usage of each day keeps
+   * those refusals by code.
+   * @param {{ code: string }} decision
+   */
+  saveIfCounted(decision) {
+    if (COUNTED_REFUSALS.has(decision.code)) this.save();
   }
 
   /**
@@ -392,6 +462,7 @@ export class AccountObject extends DurableObject {
       const state = this.save();
       return { ...decision, leaseTtlMs: state.limits.leaseTtlMs };
     }
+    this.saveIfCounted(decision);
     this.forgetStaleEntry(accountId, decision, keyId);
     return decision;
   }

@@ -17,11 +17,11 @@ export const TEST_BUILD = typeof __APIKEYS_TEST_BUILD__ !== "undefined" && __API
  *   before it changes anything
  * - "directory.register.after": it throws after writing the entry (a lost reply)
  * - "account.create.registered": between the directory register and the account's save
- * - "account.reset.pushed": between the directory update and the account's save
+ * - "account.reset.pushed", "account.update.pushed": between the directory update and the account's save
  * - "account.delete.saved": between the account's save and the directory unregister
  * - "account.drop.saved": between an account's removal and its keys' unregisters
  * @typedef {"directory.register" | "directory.register.after" | "directory.unregister" | "account.create.registered"
- *   | "account.reset.pushed" | "account.delete.saved" | "account.drop.saved"} FaultPoint
+ *   | "account.reset.pushed" | "account.update.pushed" | "account.delete.saved" | "account.drop.saved"} FaultPoint
  */
 
 /**

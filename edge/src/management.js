@@ -9,16 +9,23 @@
 //   DELETE /_apikeys/accounts/{accountId}                 operator   -> 204
 //   GET    /_apikeys/accounts/{accountId}/keys            both       -> 200 the keys page
 //   POST   /_apikeys/accounts/{accountId}/keys            both       -> 201 { keyId, secret, ... }
+//   PATCH  /_apikeys/accounts/{accountId}/keys/{keyId}    both       { name?, description?, readOnly? } -> 200 the key's row
 //   POST   /_apikeys/accounts/{accountId}/keys/{keyId}/reset  both   -> 200 { keyId, secret }
 //   DELETE /_apikeys/accounts/{accountId}/keys/{keyId}    both       -> 204
+//   GET    /_apikeys/accounts/{accountId}/usage?days=N    both       -> 200 { dailyLimit, days: [...] }
+//   GET    /_apikeys/accounts/{accountId}/audit           both       -> 200 [ { at, actor, action, ... } ]
+// (usage, audit and PATCH answer 404/405 until the package has the history.)
 //   POST   /_apikeys/tokens                               operator   { account, sub, role, ttlSeconds? } -> 200 { token, expiresAt }
 // Every status and code: edge/README.md, "Management API".
+import { Account } from "apikeys";
 import { ACCOUNT_ID, MIN_SECRET_LENGTH, authenticate, mintToken, tokenRequest } from "./admin-auth.js";
 import { OPERATOR } from "./account-object.js";
 import { blockedFor, clientIp, countFailure } from "./rate-limit.js";
 import { error, json, managementError, tooManyFailures } from "./responses.js";
 
 const MAX_BODY = 4096;
+/** Whether the package has the account history (usage, audit log, updateKey). */
+const HISTORY = ["usage", "auditLog", "updateKey"].every((m) => typeof (/** @type {any} */ (Account.prototype)[m]) === "function");
 const ADMIN_CHALLENGE = 'Bearer realm="apikeys-admin"';
 
 /** @typedef {import("./admin-auth.js").Principal} Principal */
@@ -47,8 +54,9 @@ export async function handleManagement(request, env, url) {
     if (request.method !== "POST") return notAllowed(["POST"]);
     return mint(request, env, principal);
   }
-  const route = /^\/_apikeys\/accounts\/([^/]+)(?:\/(keys)(?:\/([^/]+)(\/reset)?)?)?\/?$/.exec(url.pathname);
-  if (!route) return error("NOT_FOUND");
+  const route = /^\/_apikeys\/accounts\/([^/]+)(?:\/(keys|usage|audit)(?:\/([^/]+)(\/reset)?)?)?\/?$/.exec(url.pathname);
+  if (!route || (route[2] !== undefined && route[2] !== "keys" && route[3] !== undefined)) return error("NOT_FOUND");
+  if (route[2] !== undefined && route[2] !== "keys" && !HISTORY) return error("NOT_FOUND");
   const [, accountId, keys, keyId, reset] = route;
   // An account admin's token names one account: any other is answered as if
   // it did not exist (the same 404 whether it exists or not).
@@ -58,6 +66,16 @@ export async function handleManagement(request, env, url) {
   const { actor } = principal;
   const method = request.method;
 
+  if (keys === "usage") {
+    if (method !== "GET") return notAllowed(["GET"]);
+    const days = url.searchParams.get("days");
+    if (days !== null && !/^\d{1,4}$/.test(days)) return error("INVALID_INPUT", { message: "days: a whole number of days." });
+    return answer(await account.usage(actor, days === null ? {} : { days: Number(days) }), 200);
+  }
+  if (keys === "audit") {
+    if (method !== "GET") return notAllowed(["GET"]);
+    return answer(await account.auditLog(actor), 200);
+  }
   if (keys === undefined) {
     if (method === "GET") return answer(await account.getAccount(accountId, actor), 200);
     if (method === "PUT" || method === "DELETE") {
@@ -89,7 +107,12 @@ export async function handleManagement(request, env, url) {
     return notAllowed(["POST"]);
   }
   if (method === "DELETE") return answer(await account.deleteKey(accountId, actor, keyId), 204);
-  return notAllowed(["DELETE"]);
+  if (method === "PATCH" && HISTORY) {
+    const body = await readJson(request);
+    if (!body.ok) return body.response;
+    return answer(await account.updateKey(accountId, actor, keyId, body.value), 200);
+  }
+  return notAllowed(HISTORY ? ["PATCH", "DELETE"] : ["DELETE"]);
 }
 
 /**
