@@ -164,7 +164,7 @@ export class AccountObject extends DurableObject {
         this.save();
         return { ok: true, created: true, value: this.info(accountId) };
       }
-      if (limits !== undefined) {
+      if (limits !== undefined && Object.keys(limits).length > 0) {
         // Merged into the current limits by the core (admin check included).
         /** @type {any} */ (this.account).setLimits(OPERATOR, limits, now);
         this.save();
