@@ -286,3 +286,20 @@ test("the account object fails between a reset's directory update and its save: 
   assert.deepEqual(await statuses(edge, { keyId: key.keyId, secret: reset.body.secret }), [200, 200]);
   assert.deepEqual(await statuses(edge, key), [401, 401]);
 });
+
+test("an entry without a record (written before the directory held records) is served by the full authorize and gets its record", async () => {
+  const account = await edge.client.newAccount("legacy");
+  const key = await edge.client.createKey(account, { name: "old" });
+  const directory = await edge.directory(key.keyId);
+  const record = (await directory.lookup()).record;
+  assert.equal(await directory.register(account, null), true);
+  assert.equal((await directory.lookup()).record, null);
+  const before = await statsOf(edge, account);
+  const res = await edge.clientB.api("/v1/forms", { key });
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  await eventually(async () => (await directory.lookup()).record !== null, "the record is published");
+  assert.deepEqual((await directory.lookup()).record, record);
+  const after = await (await edge.accountObject(account)).stats();
+  assert.equal(after.authorize - before.authorize, 1, "the legacy call went to the full authorize");
+});

@@ -285,10 +285,14 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
     clientB: new Client(b),
     /** The fault plan: `arm(point, times)`, `clear()`, `log()` (src/faults.js lists the points). */
     faults: async () => object("FAULTS", "plan", ["arm", "clear", "log", "counts"]),
-    /** The key directory object of a key ID: `lookup()` (its entry, or null), `stats()`. */
+    /** The key directory object of a key ID: `lookup()` (its entry, or null), `stats()`, `register(accountId, record)`. */
     directory: async (keyId) => {
-      const methods = object("KEY_DIRECTORY", keyId, ["lookup", "stats"]);
-      return { lookup: () => methods.lookup(keyId), stats: methods.stats };
+      const methods = object("KEY_DIRECTORY", keyId, ["lookup", "stats", "register"]);
+      return {
+        lookup: () => methods.lookup(keyId),
+        stats: methods.stats,
+        register: (accountId, record) => methods.register(keyId, accountId, record),
+      };
     },
     /** Directory lookups so far, by key ID (counted by the test build in the plan). */
     lookups: async () => rpc("FAULTS", "plan", "counts", "lookup"),
