@@ -16,10 +16,16 @@ export const MIN_SECRET_LENGTH = 32;
 
 /** Account IDs: the path segment of /_apikeys/accounts/{accountId}. */
 export const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** An admin's identity (`sub`): no control characters, 1 to 128 bytes of UTF-8 (the package keeps actor IDs of up to 128 bytes). */
-const SUBJECT = /^[^\u0000-\u001f\u007f]+$/;
+/**
+ * An admin's identity (`sub`), as the package keeps actor IDs in the audit
+ * trail: 1 to 64 bytes of UTF-8, no control characters, no `"` or `\`, no
+ * surrounding spaces. (A `sub` the package would refuse is refused here, as a
+ * bad token, rather than failing every operation with INVALID_INPUT.)
+ */
+const SUBJECT = /^[^\s"\\\u0000-\u001f\u007f-\u009f](?:[^"\\\u0000-\u001f\u007f-\u009f]*[^\s"\\\u0000-\u001f\u007f-\u009f])?$/;
+export const MAX_SUBJECT_BYTES = 64;
 /** @param {unknown} sub */
-const isSubject = (sub) => typeof sub === "string" && SUBJECT.test(sub) && new TextEncoder().encode(sub).length <= 128;
+const isSubject = (sub) => typeof sub === "string" && SUBJECT.test(sub) && new TextEncoder().encode(sub).length <= MAX_SUBJECT_BYTES;
 export const ROLES = Object.freeze(["admin", "user"]);
 
 /**
@@ -130,7 +136,7 @@ export function tokenRequest(input) {
   const { account, sub, role, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS, ...rest } = /** @type {Record<string, unknown>} */ (input);
   if (Object.keys(rest).length > 0) return { ok: false, message: `Unknown field: ${Object.keys(rest)[0].slice(0, 40)}.` };
   if (typeof account !== "string" || !ACCOUNT_ID.test(account)) return { ok: false, message: "account: 1-64 characters of A-Z a-z 0-9 _ -." };
-  if (!isSubject(sub)) return { ok: false, message: "sub: 1-128 bytes of UTF-8, no control characters." };
+  if (!isSubject(sub)) return { ok: false, message: 'sub: 1-64 bytes of UTF-8, no control characters, " or \\, no surrounding spaces.' };
   if (role !== "admin" && role !== "user") return { ok: false, message: 'role: "admin" or "user".' };
   if (typeof ttlSeconds !== "number" || !Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
     return { ok: false, message: `ttlSeconds: an integer from 1 to ${MAX_TOKEN_TTL_SECONDS}.` };
