@@ -14,11 +14,18 @@
 use serde::de::DeserializeOwned;
 
 use super::*;
+use crate::access::Access;
 use crate::account::Account;
 use crate::actor::Actor;
+use crate::application::Application;
 use crate::application::NewKey;
 use crate::credentials::encode_basic;
 use crate::error::Error;
+use crate::hashing::Profile;
+use crate::lease::Lease;
+use crate::limits::{Limits, LimitsPatch};
+use crate::pipeline::KeyRecord;
+use crate::quota::Quota;
 
 /// A JSON tree that keeps the order of keys (serde_json's `Value` sorts them).
 #[derive(Clone, Debug)]
