@@ -57,9 +57,16 @@ pub fn encode_basic(user_id: &str, password: &str) -> Result<String> {
     joined.push_str(user_id);
     joined.push(':');
     joined.push_str(password);
-    let mut out = String::with_capacity(6 + joined.len().div_ceil(3) * 4);
+    // Into a buffer, then as text: base64's `encode_string` would bring its
+    // `expect` and the Debug code it formats with into the `.wasm`.
+    let mut token = Zeroizing::new(vec![0u8; joined.len().div_ceil(3) * 4]);
+    let n = STANDARD
+        .encode_slice(joined.as_bytes(), &mut token)
+        .unwrap_or_default();
+    let token = core::str::from_utf8(token.get(..n).unwrap_or_default()).unwrap_or_default();
+    let mut out = String::with_capacity(6 + token.len());
     out.push_str("Basic ");
-    STANDARD.encode_string(joined.as_bytes(), &mut out);
+    out.push_str(token);
     Ok(out)
 }
 
@@ -78,10 +85,10 @@ pub fn parse_basic(header: &str) -> Result<Credentials> {
     if value.is_empty() {
         return Err(Error::MissingCredentials);
     }
-    let (scheme, rest) = match value.find(is_ows) {
-        Some(i) => (&value[..i], &value[i..]),
-        None => (value, ""),
-    };
+    let (scheme, rest) = value
+        .find(is_ows)
+        .and_then(|i| value.split_at_checked(i))
+        .unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(Error::UnsupportedScheme);
     }

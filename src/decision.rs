@@ -4,6 +4,7 @@
 
 use crate::access::Access;
 use crate::error::Error;
+use crate::json::{push_decimal, text_with};
 use crate::key_id::KeyId;
 pub use crate::quota::QuotaView;
 
@@ -122,25 +123,22 @@ impl DecisionBuilder {
     pub fn finish(self, realm: &str) -> Decision {
         let mut d = self.0;
         if d.status() == 401 {
-            d.headers.push((
-                "WWW-Authenticate",
-                format!("Basic realm=\"{realm}\", charset=\"UTF-8\""),
-            ));
+            let challenge = ["Basic realm=\"", realm, "\", charset=\"UTF-8\""].concat();
+            d.headers.push(("WWW-Authenticate", challenge));
         }
         if let Some(secs) = d.retry_after {
-            d.headers.push(("Retry-After", secs.to_string()));
+            d.headers.push(("Retry-After", text_with("", secs, "")));
         }
         // RateLimit fields (draft-ietf-httpapi-ratelimit-headers) only for a
         // caller whose secret verified: others learn nothing of the account.
         if let (Some(_), Some(q)) = (d.access, d.quota) {
             d.headers.push((
                 "RateLimit-Policy",
-                format!("\"daily\";q={};w=86400", q.limit),
+                text_with("\"daily\";q=", q.limit.into(), ";w=86400"),
             ));
-            d.headers.push((
-                "RateLimit",
-                format!("\"daily\";r={};t={}", q.remaining, q.reset_seconds),
-            ));
+            let mut remaining = text_with("\"daily\";r=", q.remaining.into(), ";t=");
+            push_decimal(&mut remaining, q.reset_seconds);
+            d.headers.push(("RateLimit", remaining));
         }
         d
     }

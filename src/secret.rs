@@ -97,31 +97,16 @@ fn checksum(data: &[u8]) -> [u8; SECRET_CHECKSUM_CHARS] {
     out
 }
 
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        table[i] = c;
-        i += 1;
-    }
-    table
-};
-
-/// CRC-32 as in zlib, PNG and GitHub's token checksums.
+/// CRC-32 as in zlib, PNG and GitHub's token checksums, bit by bit: a
+/// secret is 40 bytes, and a 1 KiB table would cost more in the `.wasm`
+/// than the loop costs in time.
 pub(crate) fn crc32(data: &[u8]) -> u32 {
     let mut c = 0xFFFF_FFFFu32;
     for &b in data {
-        c = CRC_TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = (c >> 1) ^ (0xEDB8_8320 & (c & 1).wrapping_neg());
+        }
     }
     c ^ 0xFFFF_FFFF
 }

@@ -1,11 +1,11 @@
 //! The `Account` class: the stateful rules of one account, for JS.
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::account::Account;
 use crate::error::Error;
+use crate::json::{FromJson, Reader};
 use crate::limits::{Limits, LimitsPatch};
 
 use super::convert::{
@@ -23,12 +23,20 @@ pub struct JsAccount {
     pub(super) inner: Account,
 }
 
-/// `account.release`'s options.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// `account.release`'s options: `{ refund?: boolean | null }`, no other key.
 struct ReleaseOptions {
-    #[serde(default)]
     refund: Option<bool>,
+}
+
+impl FromJson for ReleaseOptions {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let mut refund = None;
+        r.fields(&["refund"], false, 1, 0, &mut |r, _| {
+            refund = FromJson::read(r)?;
+            Some(())
+        })?;
+        Some(ReleaseOptions { refund })
+    }
 }
 
 pub(super) fn or_throw<T>(r: Result<T, Error>) -> JsResult<T> {

@@ -5,7 +5,6 @@
 //! plain objects. Every error becomes an `ApiKeyError` with its `code`.
 
 use js_sys::{Object, Reflect, JSON};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use zeroize::Zeroizing;
@@ -15,6 +14,7 @@ use crate::application::{KeyUpdate, NewKey};
 use crate::decision::Decision;
 use crate::error::Error;
 use crate::hashing::Profile;
+use crate::json::{FromJson, Reader, ToJson};
 use crate::window::MAX_TIME_MS;
 
 use super::types::JsProfile;
@@ -61,12 +61,12 @@ pub fn text_arg(v: &JsValue, e: Error) -> Result<Zeroizing<String>, Error> {
     v.as_string().map(Zeroizing::new).ok_or(e)
 }
 
-/// Reads a JS value as JSON (through `JSON.stringify`, then serde_json), so
-/// that every field is checked, unknown fields are refused where the type
+/// Reads a JS value as JSON (through `JSON.stringify`, then `crate::json`),
+/// so that every field is checked, unknown fields are refused where the type
 /// says so, and cycles, proxies or getters that throw are plain refusals.
-pub fn from_js<T: serde::de::DeserializeOwned>(v: &JsValue) -> Option<T> {
+pub(crate) fn from_js<T: FromJson>(v: &JsValue) -> Option<T> {
     let text = JSON::stringify(v).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    T::from_json(&text)
 }
 
 /// A plain-data copy of a JS object (`JSON.parse(JSON.stringify(v))`): its
@@ -87,10 +87,9 @@ fn field(obj: &Object, name: &'static str) -> JsValue {
     Reflect::get(obj, &fixed(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Serde data as plain JS objects: maps become objects, `None` becomes `null`.
-pub fn to_plain<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
-    let text = serde_json::to_string(value).map_err(|_| to_js_error(Error::InvalidState))?;
-    JSON::parse(&text).map_err(|_| to_js_error(Error::InvalidState))
+/// Data as plain JS objects, through its JSON text: `None` becomes `null`.
+pub(crate) fn to_plain<T: ToJson + ?Sized>(value: &T) -> JsResult<JsValue> {
+    JSON::parse(&value.to_json()).map_err(|_| to_js_error(Error::InvalidState))
 }
 
 /// A hash profile: absent, a name, or `{ memoryKiB, iterations, parallelism }`.
@@ -156,59 +155,63 @@ pub fn key_update_of(v: &JsValue) -> Result<KeyUpdate, Error> {
     key_fields_of(v, false)
 }
 
-/// The fields of a key's input, from a plain copy: unknown fields are
-/// INVALID_INPUT; a name that is not a string INVALID_NAME; a description
-/// that is neither a string nor `null` INVALID_DESCRIPTION; `readOnly` that
-/// is not a boolean (or, `creating`, `null`) INVALID_INPUT.
+/// The fields of a key's input, read as JSON text (`JSON.stringify`, so no
+/// caller code runs midway): an object with only `name`, `description` and
+/// `readOnly`. A name that is not a string is INVALID_NAME; a description
+/// that is neither a string nor `null` (which clears it) INVALID_DESCRIPTION;
+/// anything else wrong INVALID_INPUT, `readOnly: null` too unless `creating`.
 fn key_fields_of(v: &JsValue, creating: bool) -> Result<KeyUpdate, Error> {
-    let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
-    let known = ["name", "description", "readOnly"];
-    if Object::keys(&obj)
-        .iter()
-        .any(|k| !k.as_string().is_some_and(|k| known.contains(&k.as_str())))
-    {
+    let text = JSON::stringify(v)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or(Error::InvalidInput)?;
+    let mut r = Reader::new(&text);
+    if r.peek() != Some(b'{') {
         return Err(Error::InvalidInput);
     }
-    let [name, description, read_only] = known.map(|k| field(&obj, k));
-    let given = |v: &JsValue| !v.is_undefined();
-    let read_only = if given(&read_only) && !(creating && read_only.is_null()) {
-        Some(read_only.as_bool().ok_or(Error::InvalidInput)?)
-    } else {
-        None
-    };
-    Ok(KeyUpdate {
-        name: match given(&name) {
-            true => Some(name.as_string().ok_or(Error::InvalidName)?),
-            false => None,
-        },
-        description: match (given(&description), description.is_null()) {
-            (true, true) => Some(String::new()),
-            (true, false) => Some(description.as_string().ok_or(Error::InvalidDescription)?),
-            (false, _) => None,
-        },
-        read_only,
-    })
+    let mut k = KeyUpdate::default();
+    let mut code = Error::InvalidInput;
+    let fields = ["name", "description", "readOnly"];
+    let read = r.fields(&fields, false, 0b111, 0, &mut |r, i| {
+        code = [
+            Error::InvalidName,
+            Error::InvalidDescription,
+            Error::InvalidInput,
+        ][i];
+        match i {
+            0 => k.name = Some(r.string()?),
+            1 => k.description = Some(Option::<String>::read(r)?.unwrap_or_default()),
+            _ if creating => k.read_only = Option::<bool>::read(r)?,
+            _ => k.read_only = Some(bool::read(r)?),
+        }
+        code = Error::InvalidInput;
+        Some(())
+    });
+    match read.and_then(|_| r.end()) {
+        Some(()) => Ok(k),
+        None => Err(code),
+    }
 }
 
 /// `usage`'s options: absent or `{ days? }` with a whole number of days from
 /// 1 to 90 (30 when absent); anything else is INVALID_INPUT.
 pub fn usage_days_of(v: &JsValue) -> Result<u32, Error> {
+    let mut days = 30;
     if v.is_null() || v.is_undefined() {
-        return Ok(30);
+        return Ok(days);
     }
-    let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
-    if Object::keys(&obj)
-        .iter()
-        .any(|k| k.as_string().as_deref() != Some("days"))
-    {
-        return Err(Error::InvalidInput);
-    }
-    let days = field(&obj, "days");
-    if days.is_undefined() {
-        return Ok(30);
-    }
-    match days.as_f64() {
-        Some(n) if n.fract() == 0.0 && (1.0..=90.0).contains(&n) => Ok(n as u32),
+    let text = JSON::stringify(v).ok().and_then(|t| t.as_string());
+    let mut r = Reader::new(text.as_deref().unwrap_or_default());
+    let read = (r.peek() == Some(b'{'))
+        .then(|| {
+            r.fields(&["days"], false, 1, 0, &mut |r, _| {
+                days = r.u32()?;
+                Some(())
+            })
+        })
+        .flatten();
+    match read.and_then(|_| r.end()) {
+        Some(()) if (1..=90).contains(&days) => Ok(days),
         _ => Err(Error::InvalidInput),
     }
 }
@@ -237,9 +240,13 @@ thread_local! {
 }
 
 /// The JS string for a fixed text, made once per instance.
+/// (`try_` borrows, which cannot fail here, keep the panic paths and their
+/// formatting code out of the `.wasm`.)
 pub fn fixed(text: &'static str) -> JsValue {
-    MADE.with(|made| {
-        let mut made = made.borrow_mut();
+    MADE.try_with(|made| {
+        let Ok(mut made) = made.try_borrow_mut() else {
+            return JsValue::from_str(text);
+        };
         if let Some((_, v)) = made.iter().find(|(t, _)| *t == text) {
             return v.clone();
         }
@@ -247,6 +254,7 @@ pub fn fixed(text: &'static str) -> JsValue {
         made.push((text, v.clone()));
         v
     })
+    .unwrap_or_else(|_| JsValue::from_str(text))
 }
 
 /// A fresh plain object, filled property by property.
