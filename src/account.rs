@@ -480,11 +480,25 @@ impl Account {
     }
 
     /// The quota window of `now` (see [`current_day`]), made the newest
-    /// window of the quota and of the history, which move together.
+    /// window of the quota, the keys' call counts and the history, which
+    /// move together on every authenticated call. What they read as of
+    /// `now` does not change.
     fn window(&mut self, now: u64) -> u64 {
         let day = self.quota.day_at(now, self.limits.quota_reset_offset_ms);
         if self.quota.day != day {
             self.quota = Quota { day, calls: 0 };
+        }
+        // Every key's window follows the same clock rule as the quota's, so
+        // a wrong clock's far-future windows go all at once (and a key's
+        // window is never more than one ahead of the quota's, as the state
+        // requires).
+        let offset = self.limits.call_count_reset_offset_ms;
+        for app in &mut self.keys {
+            let key_day = current_day(app.call_count_day, now, offset);
+            if app.call_count_day != key_day {
+                app.call_count_day = key_day;
+                app.call_count = 0;
+            }
         }
         self.history.align(day);
         day
@@ -501,15 +515,7 @@ impl Account {
         self.record(key_id, Outcome::Admitted, now);
         self.quota.calls = self.quota.calls.saturating_add(1);
         let l = &self.limits;
-        let offset = l.call_count_reset_offset_ms;
         for app in &mut self.keys {
-            // Every key's window follows the same clock rule as the quota's,
-            // so a wrong clock's far-future windows go all at once.
-            let day = current_day(app.call_count_day, now, offset);
-            if app.call_count_day != day {
-                app.call_count_day = day;
-                app.call_count = 0;
-            }
             if &app.key_id == key_id {
                 app.call_count = app.call_count.saturating_add(1).min(MAX_CALL_COUNT);
                 app.last_call_at = Some(match app.last_call_at {

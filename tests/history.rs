@@ -263,6 +263,31 @@ fn a_window_more_than_a_day_ahead_is_a_wrong_clock_and_is_dropped() {
         .all(|d| d.keys[0].refused.daily_limit == 0));
 }
 
+/// Found by fuzz `from_json`: a refusal under a clock far behind moved the
+/// quota's window back but left the keys' call-count windows ahead, a state
+/// `from_json` refuses.
+#[test]
+fn a_refusal_under_a_wrong_clock_leaves_a_readable_state() {
+    let mut a = Account::new(Limits {
+        max_connections: 1,
+        ..limits(10)
+    })
+    .unwrap();
+    let (_, h) = create(&mut a, "one", false, T0);
+    let (_, ro) = create(&mut a, "reader", true, T0);
+    let held = a.authorize(&h, "GET", T0 + 10 * DAY_MS).lease_id.unwrap();
+    assert_eq!(call(&mut a, &ro, "GET", T0 + 10 * DAY_MS), "OK");
+    let before = a.list_keys(Actor::Admin, T0).unwrap();
+    assert_eq!(call(&mut a, &ro, "DELETE", T0), "READ_ONLY_KEY");
+    assert_eq!(
+        a.list_keys(Actor::Admin, T0).unwrap(),
+        before,
+        "reads the same"
+    );
+    assert_eq!(Account::from_json(&a.to_json()), Ok(a.clone()));
+    let _ = held;
+}
+
 #[test]
 fn a_refund_takes_the_call_back_from_the_history() {
     let mut a = Account::new(limits(10)).unwrap();
