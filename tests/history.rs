@@ -735,49 +735,49 @@ fn from_json_checks_the_history_and_the_trail() {
 fn largest_state(events: bool) -> Account {
     let mut a = Account::default();
     let long_id = "a".repeat(64);
-    for i in 0..3 {
+    let emoji = |k: usize| format!("{k}{}", "😀".repeat(99));
+    let quotes = |k: usize| format!("{k}{}", "\"".repeat(99));
+    for k in 0..3 {
         let new = NewKey {
-            name: format!("{i}{}", "😀".repeat(99)),
-            description: "😀".repeat(500),
+            name: if events { quotes(k) } else { emoji(k) },
+            description: if events {
+                "x".into()
+            } else {
+                "😀".repeat(500)
+            },
             read_only: false,
         };
-        let (k, _) = a
+        let (issued, _) = a
             .create_key(admin(&long_id), new, MAX_TIME_MS - DAY_MS)
             .unwrap();
-        let v = a.key_record(k.key_id.as_str()).unwrap().version;
+        let id = issued.key_id.as_str();
+        let v = a.key_record(id).unwrap().version;
         for _ in 0..3 {
             assert!(a
-                .authorize_verified(k.key_id.as_str(), v, "GET", MAX_TIME_MS - DAY_MS)
+                .authorize_verified(id, v, "GET", MAX_TIME_MS - DAY_MS)
                 .ok());
         }
     }
     if events {
-        // limits.changed with every field at its longest, back and forth.
-        let extreme = |n: u32, m: u64| LimitsPatch {
-            daily_calls: Some(100_000_000 - n),
-            max_applications: Some(100 - n),
-            max_connections: Some(1000 - n),
-            quota_reset_offset_ms: Some(DAY_MS - 1 - m),
-            call_count_reset_offset_ms: Some(DAY_MS - 1 - m),
-            lease_ttl_ms: Some(DAY_MS - m),
-            realm: Some(format!("{n}{}", "r".repeat(63))),
-            hash_profile: Some(Profile {
-                memory_kib: 65_536 - n,
-                iterations: 16 - n,
-                parallelism: 16 - n,
-            }),
-        };
-        for i in 0..AUDIT_EVENTS {
-            let n = (i % 2) as u32;
-            a.set_limits(admin(&long_id), extreme(n, u64::from(n)), MAX_TIME_MS)
+        // key.updated, the longest event: both names cut to their 64 bytes,
+        // description and access changed, an actor ID of 64 bytes. 201 of
+        // them over the three keys: the trail is full, and each key ends
+        // with its longest name and description.
+        let ids: Vec<String> = a
+            .applications()
+            .iter()
+            .map(|k| k.key_id.to_string())
+            .collect();
+        for i in 0..=AUDIT_EVENTS {
+            let (k, even) = (i % 3, (i / 3) % 2 == 0);
+            let update = KeyUpdate {
+                name: Some(if even { emoji(k) } else { quotes(k) }),
+                description: Some(if even { "😀".repeat(500) } else { "x".into() }),
+                read_only: Some(even),
+            };
+            a.update_key(admin(&long_id), &ids[k], update, MAX_TIME_MS)
                 .unwrap();
         }
-        let back = LimitsPatch {
-            max_connections: Some(3),
-            max_applications: Some(3),
-            ..extreme(0, 0)
-        };
-        a.set_limits(admin(&long_id), back, MAX_TIME_MS).unwrap();
     }
     let mut v: serde_json::Value = serde_json::from_str(&a.to_json()).unwrap();
     let full = vec![u32::MAX; HISTORY_DAYS];
@@ -813,10 +813,10 @@ fn three_keys_and_90_full_days_stay_under_32_kib() {
 fn with_a_full_audit_trail_of_the_longest_events_under_128_kib() {
     let a = largest_state(true);
     let json = a.to_json();
-    assert_eq!(
-        a.audit_log(Actor::Admin, MAX_TIME_MS).unwrap().len(),
-        AUDIT_EVENTS
-    );
+    let log = a.audit_log(Actor::Admin, MAX_TIME_MS).unwrap();
+    assert_eq!(log.len(), AUDIT_EVENTS);
+    assert!(log.iter().all(|e| e.changes.as_ref().unwrap().0.len() == 3));
+    assert!(a.applications().iter().all(|k| k.name.ends_with('😀')));
     println!(
         "largest state with a full audit trail: {} bytes",
         json.len()
