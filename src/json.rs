@@ -1,5 +1,6 @@
 //! JSON in and out, for the few shapes the package exchanges: the account
-//! state, limits, hash profiles, key records and `release`'s options.
+//! state (with its history and audit trail), limits, hash profiles, key
+//! records, `release`'s options, `usage`'s answer and the audit events.
 //!
 //! A small reader and writer instead of `serde_json`, which with its float
 //! parsing and formatting was half of the `.wasm` (bench/README.md, "Size").
@@ -17,8 +18,11 @@
 //! tests compare with the derives and fail until it is).
 
 use crate::access::Access;
+use crate::actor::Role;
 use crate::application::{Application, KeyList, KeyView};
+use crate::audit::{Action, AuditLog, Change, Changes, Event, Value, Who, CHANGE_FIELDS};
 use crate::hashing::Profile;
+use crate::history::{DayCounts, History, KeyHistory, KeyUsage, Usage, UsageDay};
 use crate::key_id::KeyId;
 use crate::lease::Lease;
 use crate::limits::{Limits, LimitsPatch};
@@ -563,6 +567,22 @@ impl Writer {
         value.write(self);
     }
 
+    /// `"name":value` when there is a value; nothing for `None` (serde's
+    /// `skip_serializing_if = "Option::is_none"`).
+    pub(crate) fn some_field(&mut self, name: &str, value: &Option<impl ToJson>) {
+        if let Some(v) = value {
+            self.field(name, v);
+        }
+    }
+
+    /// `"name":[…]` unless the list is empty (`skip_serializing_if = "Vec::is_empty"`).
+    pub(crate) fn list_field(&mut self, name: &str, value: &[u32]) {
+        if !value.is_empty() {
+            self.key(name);
+            self.open(b'[', |w| value.iter().for_each(|v| w.u64(u64::from(*v))));
+        }
+    }
+
     /// An object: `{`, what `body` writes, `}`.
     pub(crate) fn object(&mut self, body: impl FnOnce(&mut Self)) {
         self.open(b'{', body);
@@ -634,6 +654,12 @@ impl<T: ToJson> ToJson for Option<T> {
     }
 }
 
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn write(&self, w: &mut Writer) {
+        (**self).write(w);
+    }
+}
+
 impl<T: FromJson> FromJson for Vec<T> {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
         r.vec(T::read)
@@ -646,25 +672,32 @@ impl<T: ToJson> ToJson for Vec<T> {
     }
 }
 
-/// `"full"` or `"read-only"`; serde_json also took the variant as an object's
-/// only key with a `null` value.
+impl Reader<'_> {
+    /// A unit variant of an enum, as serde_json reads one: its name, or an
+    /// object with the name as its only key and a `null` value. Returns the
+    /// name's index in `names`.
+    #[inline(never)]
+    pub(crate) fn variant(&mut self, names: &[&str]) -> Option<usize> {
+        let braced = self.peek()? == b'{';
+        if braced {
+            self.at += 1;
+        }
+        let name = self.string()?;
+        let i = names.iter().position(|n| *n == name)?;
+        if braced {
+            self.eat(b':')?;
+            self.literal(b"null")?;
+            self.eat(b'}')?;
+        }
+        Some(i)
+    }
+}
+
+/// `"full"` or `"read-only"` (or `{"full":null}`, see [`Reader::variant`]).
 impl FromJson for Access {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let braced = r.peek()? == b'{';
-        if braced {
-            r.at += 1;
-        }
-        let access = match r.string()?.as_str() {
-            "full" => Access::Full,
-            "read-only" => Access::ReadOnly,
-            _ => return None,
-        };
-        if braced {
-            r.eat(b':')?;
-            r.literal(b"null")?;
-            r.eat(b'}')?;
-        }
-        Some(access)
+        let i = r.variant(&["full", "read-only"])?;
+        Some([Access::Full, Access::ReadOnly][i])
     }
 }
 
@@ -954,6 +987,308 @@ impl ToJson for KeyList {
             w.field("applicationLimit", &self.application_limit);
             w.field("connectionLimit", &self.connection_limit);
             w.field("keys", &self.keys);
+        });
+    }
+}
+
+// Issue 12: the history, the audit trail and `usage`'s answer.
+
+const KEY_HISTORY_FIELDS: [&str; 5] = ["keyId", "calls", "readOnly", "dailyLimit", "concurrency"];
+
+/// The series are `#[serde(default)]`, and left out when empty.
+impl FromJson for KeyHistory {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let (mut key_id, mut series) = (None, <[Vec<u32>; 4]>::default());
+        r.fields(&KEY_HISTORY_FIELDS, false, 0b11110, 0, &mut |r, i| {
+            match i {
+                0 => key_id = Some(KeyId::read(r)?),
+                _ => *series.get_mut(i - 1)? = r.vec(Reader::u32)?,
+            }
+            Some(())
+        })?;
+        let [calls, read_only, daily_limit, concurrency] = series;
+        Some(KeyHistory {
+            key_id: key_id?,
+            calls,
+            read_only,
+            daily_limit,
+            concurrency,
+        })
+    }
+}
+
+impl ToJson for KeyHistory {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.field(KEY_HISTORY_FIELDS[0], &self.key_id);
+            for (name, s) in KEY_HISTORY_FIELDS[1..].iter().zip(self.series()) {
+                w.list_field(name, s);
+            }
+        });
+    }
+}
+
+/// `deleted` and `keys` are `#[serde(default)]`, and left out when empty.
+impl FromJson for History {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let mut h = History::default();
+        r.fields(&["day", "deleted", "keys"], false, 0b110, 0, &mut |r, i| {
+            match i {
+                0 => h.day = r.u64()?,
+                1 => h.deleted = r.vec(Reader::u32)?,
+                _ => h.keys = FromJson::read(r)?,
+            }
+            Some(())
+        })?;
+        Some(h)
+    }
+}
+
+impl ToJson for History {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.field("day", &self.day);
+            w.list_field("deleted", &self.deleted);
+            if !self.keys.is_empty() {
+                w.field("keys", &self.keys);
+            }
+        });
+    }
+}
+
+/// A whole number or a string (serde_json's `deserialize_any`: a negative
+/// or fractional number, `null`, a boolean, an array or an object is refused).
+impl FromJson for Value {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        if r.peek()? == b'"' {
+            r.string().map(Value::Text)
+        } else {
+            r.u64().map(Value::Number)
+        }
+    }
+}
+
+impl ToJson for Value {
+    fn write(&self, w: &mut Writer) {
+        match self {
+            Value::Number(n) => w.u64(*n),
+            Value::Text(t) => w.string(t),
+        }
+    }
+}
+
+/// `from` and `to` are `Option`s without `#[serde(default)]`: absent from an
+/// object, not from an array; left out when `None`.
+impl FromJson for Change {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let mut c = Change::default();
+        r.fields(&["from", "to"], false, 0, 0b11, &mut |r, i| {
+            let value = FromJson::read(r)?;
+            match i {
+                0 => c.from = value,
+                _ => c.to = value,
+            }
+            Some(())
+        })?;
+        Some(c)
+    }
+}
+
+impl ToJson for Change {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.some_field("from", &self.from);
+            w.some_field("to", &self.to);
+        });
+    }
+}
+
+/// Every field `#[serde(default)]`, left out when `None`.
+impl FromJson for Changes {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let mut c = Changes::default();
+        r.fields(&CHANGE_FIELDS, false, u32::MAX, 0, &mut |r, i| {
+            let value = FromJson::read(r)?;
+            **c.slots_mut().get_mut(i)? = value;
+            Some(())
+        })?;
+        Some(c)
+    }
+}
+
+impl ToJson for Changes {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            for (name, c) in CHANGE_FIELDS.iter().zip(self.slots()) {
+                w.some_field(name, c);
+            }
+        });
+    }
+}
+
+const ROLES: [&str; 2] = ["admin", "user"];
+
+impl FromJson for Role {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let i = r.variant(&ROLES)?;
+        Some([Role::Admin, Role::User][i])
+    }
+}
+
+impl ToJson for Role {
+    fn write(&self, w: &mut Writer) {
+        w.string(self.as_str());
+    }
+}
+
+/// `id` is `#[serde(default)]`, left out when `None`.
+impl FromJson for Who {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let (mut role, mut id) = (None, None);
+        r.fields(&["role", "id"], false, 0b10, 0, &mut |r, i| {
+            match i {
+                0 => role = Some(Role::read(r)?),
+                _ => id = FromJson::read(r)?,
+            }
+            Some(())
+        })?;
+        Some(Who { role: role?, id })
+    }
+}
+
+impl ToJson for Who {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.field("role", &self.role);
+            w.some_field("id", &self.id);
+        });
+    }
+}
+
+const ACTIONS: [&str; 5] = [
+    "key.created",
+    "secret.reset",
+    "key.deleted",
+    "key.updated",
+    "limits.changed",
+];
+
+impl FromJson for Action {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let i = r.variant(&ACTIONS)?;
+        Some(
+            [
+                Action::KeyCreated,
+                Action::SecretReset,
+                Action::KeyDeleted,
+                Action::KeyUpdated,
+                Action::LimitsChanged,
+            ][i],
+        )
+    }
+}
+
+impl ToJson for Action {
+    fn write(&self, w: &mut Writer) {
+        w.string(ACTIONS.get(*self as usize).copied().unwrap_or_default());
+    }
+}
+
+const EVENT_FIELDS: [&str; 6] = ["at", "actor", "action", "keyId", "name", "changes"];
+
+/// `keyId`, `name` and `changes` are `#[serde(default)]`, left out when `None`.
+impl FromJson for Event {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let (mut at, mut actor, mut action) = (0, None, None);
+        let (mut key_id, mut name, mut changes) = (None, None, None);
+        r.fields(&EVENT_FIELDS, false, 0b111000, 0, &mut |r, i| {
+            match i {
+                0 => at = r.u64()?,
+                1 => actor = Some(Who::read(r)?),
+                2 => action = Some(Action::read(r)?),
+                3 => key_id = FromJson::read(r)?,
+                4 => name = FromJson::read(r)?,
+                _ => changes = FromJson::read(r)?,
+            }
+            Some(())
+        })?;
+        Some(Event {
+            at,
+            actor: actor?,
+            action: action?,
+            key_id,
+            name,
+            changes,
+        })
+    }
+}
+
+impl ToJson for Event {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.field(EVENT_FIELDS[0], &self.at);
+            w.field(EVENT_FIELDS[1], &self.actor);
+            w.field(EVENT_FIELDS[2], &self.action);
+            w.some_field(EVENT_FIELDS[3], &self.key_id);
+            w.some_field(EVENT_FIELDS[4], &self.name);
+            w.some_field(EVENT_FIELDS[5], &self.changes);
+        });
+    }
+}
+
+/// `#[serde(transparent)]`: the list of events.
+impl FromJson for AuditLog {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        Some(AuditLog {
+            events: FromJson::read(r)?,
+        })
+    }
+}
+
+impl ToJson for AuditLog {
+    fn write(&self, w: &mut Writer) {
+        self.events.write(w);
+    }
+}
+
+impl ToJson for DayCounts {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.field("READ_ONLY_KEY", &self.read_only);
+            w.field("DAILY_LIMIT_EXCEEDED", &self.daily_limit);
+            w.field("CONCURRENCY_LIMIT_EXCEEDED", &self.concurrency);
+        });
+    }
+}
+
+impl ToJson for KeyUsage {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.field("keyId", &self.key_id);
+            w.field("name", &self.name);
+            w.field("calls", &self.calls);
+            w.field("refused", &self.refused);
+        });
+    }
+}
+
+impl ToJson for UsageDay {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.field("start", &self.start);
+            w.field("end", &self.end);
+            w.field("total", &self.total);
+            w.field("keys", &self.keys);
+            w.field("deletedCalls", &self.deleted_calls);
+        });
+    }
+}
+
+impl ToJson for Usage {
+    fn write(&self, w: &mut Writer) {
+        w.object(|w| {
+            w.field("dailyLimit", &self.daily_limit);
+            w.field("days", &self.days);
         });
     }
 }

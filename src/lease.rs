@@ -90,6 +90,7 @@ impl Account {
         let day = day_index(lease.admitted_at, l.quota_reset_offset_ms);
         if self.quota.day == day && self.quota.day_at(now, l.quota_reset_offset_ms) == day {
             self.quota.calls = self.quota.calls.saturating_sub(1);
+            self.history.unrecord(&lease.key_id, day);
         }
         let offset = l.call_count_reset_offset_ms;
         let key_day = day_index(lease.admitted_at, offset);

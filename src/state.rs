@@ -6,19 +6,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
 use crate::application::{clean_description, clean_name, Application};
+use crate::audit::AuditLog;
 use crate::error::{Error, Result};
 use crate::hashing::validate_hash;
+use crate::history::History;
 use crate::json::{FromJson, Reader, ToJson, Writer};
 use crate::lease::{lease_number, Lease};
 use crate::limits::{Limits, MAX_APPLICATIONS, MAX_CONNECTIONS};
 use crate::quota::Quota;
 use crate::window::{day_index, MAX_TIME_MS};
 
-/// The schema version that [`Account::to_json`] writes and [`Account::from_json`] reads.
-pub const STATE_VERSION: u32 = 1;
+/// The schema version that [`Account::to_json`] writes. [`Account::from_json`]
+/// reads it and every older one:
+///
+/// - 1: limits, quota, keys, leases (`admittedAt` on leases came later, optional);
+/// - 2: adds `history` (calls and authenticated refusals per key, 90 quota
+///   windows) and `audit` (the last 200 management events). A version-1
+///   state reads with both empty: history starts at the upgrade.
+pub const STATE_VERSION: u32 = 2;
 
-/// The serialized form.
-#[derive(Clone, Serialize, Deserialize)]
+/// The serialized form, of any version (the fields a version lacks are `None`).
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct State {
     version: u32,
@@ -27,6 +35,10 @@ struct State {
     next_lease: u64,
     keys: Vec<Application>,
     leases: Vec<Lease>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    history: Option<History>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit: Option<AuditLog>,
 }
 
 impl Serialize for Account {
@@ -38,6 +50,8 @@ impl Serialize for Account {
             next_lease: self.next_lease,
             keys: self.keys.clone(),
             leases: self.leases.clone(),
+            history: Some(self.history.clone()),
+            audit: Some(self.audit.clone()),
         }
         .serialize(s)
     }
@@ -53,6 +67,8 @@ impl<'de> Deserialize<'de> for Account {
             next_lease: s.next_lease,
             keys: s.keys,
             leases: s.leases,
+            history: s.history.unwrap_or_default(),
+            audit: s.audit.unwrap_or_default(),
         })
     }
 }
@@ -73,8 +89,18 @@ impl Account {
     }
 }
 
-const FIELDS: [&str; 6] = ["version", "limits", "quota", "nextLease", "keys", "leases"];
+const FIELDS: [&str; 8] = [
+    "version",
+    "limits",
+    "quota",
+    "nextLease",
+    "keys",
+    "leases",
+    "history",
+    "audit",
+];
 
+/// Always version 2, with `history` and `audit`.
 impl ToJson for Account {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
@@ -84,10 +110,14 @@ impl ToJson for Account {
             w.field(FIELDS[3], &self.next_lease);
             w.field(FIELDS[4], &self.keys);
             w.field(FIELDS[5], &self.leases);
+            w.field(FIELDS[6], &self.history);
+            w.field(FIELDS[7], &self.audit);
         });
     }
 }
 
+/// Any version: `history` and `audit` are `#[serde(default)]` (`validate`
+/// checks which fields the version has).
 impl FromJson for Account {
     fn read(r: &mut Reader<'_>) -> Option<Account> {
         let mut s = State {
@@ -97,15 +127,19 @@ impl FromJson for Account {
             next_lease: 0,
             keys: Vec::new(),
             leases: Vec::new(),
+            history: None,
+            audit: None,
         };
-        r.fields(&FIELDS, false, 0, 0, &mut |r, i| {
+        r.fields(&FIELDS, false, 0b1100_0000, 0, &mut |r, i| {
             match i {
                 0 => s.version = FromJson::read(r)?,
                 1 => s.limits = FromJson::read(r)?,
                 2 => s.quota = FromJson::read(r)?,
                 3 => s.next_lease = FromJson::read(r)?,
                 4 => s.keys = FromJson::read(r)?,
-                _ => s.leases = FromJson::read(r)?,
+                5 => s.leases = FromJson::read(r)?,
+                6 => s.history = FromJson::read(r)?,
+                _ => s.audit = FromJson::read(r)?,
             }
             Some(())
         })?;
@@ -116,14 +150,19 @@ impl FromJson for Account {
             next_lease: s.next_lease,
             keys: s.keys,
             leases: s.leases,
+            history: s.history.unwrap_or_default(),
+            audit: s.audit.unwrap_or_default(),
         })
     }
 }
 
 fn validate(s: &State) -> Result<()> {
     let bad = Err(Error::InvalidState);
-    if s.version != STATE_VERSION {
-        return bad;
+    // Version 1 has neither history nor audit trail; version 2 has both.
+    let fields = (s.history.is_some(), s.audit.is_some());
+    match (s.version, fields) {
+        (1, (false, false)) | (2, (true, true)) => {}
+        _ => return bad,
     }
     // The lease counter goes to JS as a number: keep it exact there, and far
     // from u64::MAX so that admitting a call can never overflow it.
@@ -181,6 +220,16 @@ fn validate(s: &State) -> Result<()> {
         if held > MAX_CONNECTIONS as usize {
             return bad;
         }
+    }
+    // History moves with the quota's window (never ahead of it) and names
+    // only current keys; the audit trail is bounded event by event.
+    if let Some(h) = &s.history {
+        if !h.validate(s.quota.day, |id| s.keys.iter().any(|k| &k.key_id == id)) {
+            return bad;
+        }
+    }
+    if s.audit.as_ref().is_some_and(|a| !a.validate(MAX_TIME_MS)) {
+        return bad;
     }
     Ok(())
 }

@@ -264,8 +264,19 @@ fn authorize_verified_does_all_but_the_secret() {
     assert_eq!(refusals[1].0.status(), 409);
     // A read-only key's write is refused with its RateLimit headers.
     assert!(refusals[2].0.header("RateLimit").is_some());
-    // Refusals change nothing.
-    assert_eq!(a, before);
+    // Refusals change nothing but, after the secret (here: the record's
+    // version) is proven, their counter in the history (issue 12).
+    assert_eq!(
+        a.list_keys(Actor::Admin, T0),
+        before.list_keys(Actor::Admin, T0)
+    );
+    assert_eq!(a.leases(), before.leases());
+    let refused: Vec<_> = a.usage(Actor::Admin, 1, T0).unwrap().days[0]
+        .keys
+        .iter()
+        .map(|k| (k.refused.concurrency, k.refused.read_only))
+        .collect();
+    assert_eq!(refused, [(1, 0), (0, 1)]);
     a.release(&lease, T0).unwrap();
     // A reset makes the cached version stale; a delete makes the key unknown.
     a.reset_secret(Actor::Admin, &id, T0).unwrap();
@@ -334,12 +345,15 @@ fn actor_ids_are_bounded_text() {
     assert_eq!(a.role, Role::Admin);
     assert_eq!(a.id.unwrap().as_str(), "alice@example.com");
     assert_eq!(Actor::Admin.with_id("").unwrap().id, None);
+    // 64 bytes at most, kept whole in the audit trail (issue 12).
     assert_eq!(
-        Actor::Admin.with_id(&"x".repeat(129)),
+        Actor::Admin.with_id(&"x".repeat(65)),
         Err(Error::InvalidInput)
     );
     assert_eq!(Actor::Admin.with_id("a\nb"), Err(Error::InvalidInput));
-    assert!(Actor::Admin.with_id(&"é".repeat(64)).is_ok());
+    assert_eq!(Actor::Admin.with_id("a\"b"), Err(Error::InvalidInput));
+    assert!(Actor::Admin.with_id(&"é".repeat(32)).is_ok());
+    assert!(Actor::Admin.with_id(&"é".repeat(33)).is_err());
     // An id does not make a user an admin.
     let user = Actor::User.with_id("bob").unwrap();
     assert_eq!(user.require_admin(), Err(Error::NotAdmin));

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use zeroize::Zeroizing;
 
 use crate::actor::Actor;
-use crate::application::NewKey;
+use crate::application::{KeyUpdate, NewKey};
 use crate::decision::Decision;
 use crate::error::Error;
 use crate::hashing::Profile;
@@ -112,7 +112,8 @@ pub fn profile_of(v: Option<JsProfile>) -> Result<Profile, Error> {
 }
 
 /// `{ role, id? }`: `"admin"` is an admin, anything else is not; an `id`
-/// that is not a string of at most 128 bytes is INVALID_INPUT.
+/// that is not a string of at most 64 bytes (no control character, `"` or
+/// `\`) is INVALID_INPUT.
 pub fn actor_of(v: &JsValue) -> Result<Actor, Error> {
     let Some(obj) = plain_copy(v) else {
         return Ok(Actor::User);
@@ -136,8 +137,29 @@ pub fn admin_of(v: &JsValue) -> Result<Actor, Error> {
 }
 
 /// Reads `createKey`'s input from a plain copy (no JS call that can throw
-/// midway, so a hostile Proxy cannot leave the account borrowed).
+/// midway, so a hostile Proxy cannot leave the account borrowed): `name`
+/// required, `description` and `readOnly` optional (`null` as absent).
 pub fn new_key_of(v: &JsValue) -> Result<NewKey, Error> {
+    let k = key_fields_of(v, true)?;
+    Ok(NewKey {
+        name: k.name.ok_or(Error::InvalidName)?,
+        description: k.description.unwrap_or_default(),
+        read_only: k.read_only.unwrap_or(false),
+    })
+}
+
+/// Reads `updateKey`'s input like `createKey`'s: only `name`, `description`
+/// and `readOnly`, each optional (absent: kept). A `null` description
+/// clears it; a `null` name or access is refused (never a silent default).
+pub fn key_update_of(v: &JsValue) -> Result<KeyUpdate, Error> {
+    key_fields_of(v, false)
+}
+
+/// The fields of a key's input, from a plain copy: unknown fields are
+/// INVALID_INPUT; a name that is not a string INVALID_NAME; a description
+/// that is neither a string nor `null` INVALID_DESCRIPTION; `readOnly` that
+/// is not a boolean (or, `creating`, `null`) INVALID_INPUT.
+fn key_fields_of(v: &JsValue, creating: bool) -> Result<KeyUpdate, Error> {
     let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
     let known = ["name", "description", "readOnly"];
     if Object::keys(&obj)
@@ -146,27 +168,47 @@ pub fn new_key_of(v: &JsValue) -> Result<NewKey, Error> {
     {
         return Err(Error::InvalidInput);
     }
-    let name = field(&obj, "name").as_string().ok_or(Error::InvalidName)?;
-    let description = optional(field(&obj, "description"), JsValue::as_string)
-        .ok_or(Error::InvalidDescription)?
-        .unwrap_or_default();
-    let read_only = optional(field(&obj, "readOnly"), JsValue::as_bool)
-        .ok_or(Error::InvalidInput)?
-        .unwrap_or(false);
-    Ok(NewKey {
-        name,
-        description,
+    let [name, description, read_only] = known.map(|k| field(&obj, k));
+    let given = |v: &JsValue| !v.is_undefined();
+    let read_only = if given(&read_only) && !(creating && read_only.is_null()) {
+        Some(read_only.as_bool().ok_or(Error::InvalidInput)?)
+    } else {
+        None
+    };
+    Ok(KeyUpdate {
+        name: match given(&name) {
+            true => Some(name.as_string().ok_or(Error::InvalidName)?),
+            false => None,
+        },
+        description: match (given(&description), description.is_null()) {
+            (true, true) => Some(String::new()),
+            (true, false) => Some(description.as_string().ok_or(Error::InvalidDescription)?),
+            (false, _) => None,
+        },
         read_only,
     })
 }
 
-/// `Some(None)` for null or undefined, `Some(Some(x))` for a value `read`
-/// understands, `None` for anything else.
-fn optional<T>(v: JsValue, read: impl Fn(&JsValue) -> Option<T>) -> Option<Option<T>> {
+/// `usage`'s options: absent or `{ days? }` with a whole number of days from
+/// 1 to 90 (30 when absent); anything else is INVALID_INPUT.
+pub fn usage_days_of(v: &JsValue) -> Result<u32, Error> {
     if v.is_null() || v.is_undefined() {
-        Some(None)
-    } else {
-        read(&v).map(Some)
+        return Ok(30);
+    }
+    let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
+    if Object::keys(&obj)
+        .iter()
+        .any(|k| k.as_string().as_deref() != Some("days"))
+    {
+        return Err(Error::InvalidInput);
+    }
+    let days = field(&obj, "days");
+    if days.is_undefined() {
+        return Ok(30);
+    }
+    match days.as_f64() {
+        Some(n) if n.fract() == 0.0 && (1.0..=90.0).contains(&n) => Ok(n as u32),
+        _ => Err(Error::InvalidInput),
     }
 }
 
