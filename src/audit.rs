@@ -4,15 +4,14 @@
 //!
 //! An event never holds a secret or a hash. Its size is bounded so that a
 //! full trail fits the state's budget: names are kept to
-//! [`AUDIT_TEXT_BYTES`] bytes of JSON (longer ones are cut and end in `…`),
-//! descriptions and the realm are not copied (a change shows as `{}`).
+//! [`AUDIT_TEXT_BYTES`] bytes of JSON (longer ones are cut and end in `…`);
+//! descriptions, the realm and the hash profile are not copied (a change
+//! shows as `{}`).
 
 use serde::{Deserialize, Serialize};
 
 use crate::access::Access;
 use crate::actor::{Actor, ActorId, Role};
-use crate::hashing::Profile;
-use crate::json::{push_decimal, text_with};
 use crate::key_id::KeyId;
 use crate::Limits;
 
@@ -69,12 +68,12 @@ pub fn is_actor_id(id: &str) -> bool {
 }
 
 /// A value before or after a change: a number (a limit), or a text (a
-/// name, an access level, a hash profile as `m=…,t=…,p=…`).
+/// name, an access level).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
     /// A limit.
     Number(u64),
-    /// A name, `"full"` or `"read-only"`, or a hash profile.
+    /// A name, `"full"` or `"read-only"`.
     Text(String),
 }
 
@@ -107,7 +106,7 @@ impl<'de> Deserialize<'de> for Value {
 }
 
 /// A field's value before and after. Both absent: the field changed but its
-/// text is not kept (descriptions, the realm).
+/// value is not kept (descriptions, the realm, the hash profile).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
@@ -175,33 +174,6 @@ pub const CHANGE_FIELDS: [&str; 11] = [
     "realm",
     "hashProfile",
 ];
-
-/// A hash profile as its PHC parameters, `m=19456,t=2,p=1`: a third of the
-/// size of the object form, which an event at its longest cannot afford.
-pub fn profile_text(p: Profile) -> String {
-    let mut text = text_with("m=", p.memory_kib.into(), ",t=");
-    push_decimal(&mut text, p.iterations.into());
-    text.push_str(",p=");
-    push_decimal(&mut text, p.parallelism.into());
-    text
-}
-
-/// The profile of [`profile_text`]'s text.
-pub fn parse_profile(text: &str) -> Option<Profile> {
-    let mut parts = text.split(',');
-    let mut field = |name: &str| {
-        let n = parts.next()?.strip_prefix(name)?;
-        // Decimal digits only: `parse` would also take a sign.
-        (!n.is_empty() && n.len() <= 10 && n.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| n.parse().ok())?
-    };
-    let p = Profile {
-        memory_kib: field("m=")?,
-        iterations: field("t=")?,
-        parallelism: field("p=")?,
-    };
-    parts.next().is_none().then_some(p)
-}
 
 impl Changes {
     /// The changes in [`CHANGE_FIELDS`] order.
@@ -276,10 +248,7 @@ impl Changes {
     pub fn limits(from: &Limits, to: &Limits) -> Option<Changes> {
         let mut c = Changes {
             realm: (from.realm != to.realm).then(Change::default),
-            hash_profile: change(
-                Value::Text(profile_text(from.hash_profile)),
-                Value::Text(profile_text(to.hash_profile)),
-            ),
+            hash_profile: (from.hash_profile != to.hash_profile).then(Change::default),
             ..Changes::default()
         };
         let numbers = |l: &Limits| {
@@ -312,7 +281,6 @@ impl Changes {
                 (0, Value::Text(t)) => is_clipped_name(t),
                 (2, Value::Text(t)) => t == "full" || t == "read-only",
                 (3..=8, Value::Number(n)) => *n <= MAX_SAFE_INTEGER,
-                (10, Value::Text(t)) => parse_profile(t).is_some_and(|p| p.validate().is_ok()),
                 _ => false,
             };
             (i < 3) == key_event && c.from.iter().chain(&c.to).all(value_ok)
@@ -416,8 +384,7 @@ impl AuditLog {
     /// Appends an event; the oldest falls out past [`AUDIT_EVENTS`].
     pub fn push(&mut self, event: Event) {
         if self.events.len() >= AUDIT_EVENTS {
-            let extra = self.events.len() + 1 - AUDIT_EVENTS;
-            self.events.drain(..extra);
+            self.events.remove(0);
         }
         self.events.push(event);
     }
@@ -448,6 +415,7 @@ impl AuditLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::hashing::Profile;
 
     fn admin(id: &str) -> Who {
         Who {
@@ -613,23 +581,6 @@ mod tests {
     /// What 200 events may take of the 128 KiB budget beside the rest of a
     /// full state (about 23 KiB: three keys at their longest, 90 full days).
     const MAX_EVENT_JSON: usize = 520;
-
-    #[test]
-    fn profiles_as_text() {
-        assert_eq!(profile_text(Profile::STRONG), "m=19456,t=2,p=1");
-        assert_eq!(parse_profile("m=19456,t=2,p=1"), Some(Profile::STRONG));
-        for bad in [
-            "m=1,t=2",
-            "m=1,t=2,p=3,x=4",
-            "t=1,m=2,p=3",
-            "m=-1,t=2,p=3",
-            "m=+1,t=2,p=3",
-            "m=,t=2,p=3",
-            "m=99999999999,t=1,p=1",
-        ] {
-            assert_eq!(parse_profile(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn the_longest_events_stay_within_their_budget() {

@@ -122,43 +122,35 @@ fn trim(s: &mut Vec<u32>) {
     }
 }
 
-/// Makes room for `n` newer windows in front.
-fn shift(s: &mut Vec<u32>, n: u64) {
-    if s.is_empty() || n == 0 {
+/// `zeros` windows in front, the first `skip` dropped, at most
+/// [`HISTORY_DAYS`] kept, trailing zeros left out.
+fn reshape(s: &mut Vec<u32>, zeros: u64, skip: u64) {
+    if s.is_empty() {
         return;
     }
-    if n >= HISTORY_DAYS as u64 {
-        s.clear();
-        return;
-    }
-    let n = n as usize;
-    let len = (s.len() + n).min(HISTORY_DAYS);
-    s.resize(len, 0);
-    s.copy_within(..len - n, n);
-    s[..n].fill(0);
+    let zeros = zeros.min(HISTORY_DAYS as u64) as usize;
+    let skip = skip.min(HISTORY_DAYS as u64) as usize;
+    let old = s.iter().copied().skip(skip);
+    *s = core::iter::repeat_n(0, zeros)
+        .chain(old)
+        .take(HISTORY_DAYS)
+        .collect();
     trim(s);
 }
 
-/// Drops the `n` newest windows.
-fn drop_newest(s: &mut Vec<u32>, n: u64) {
-    let n = n.min(s.len() as u64) as usize;
-    s.copy_within(n.., 0);
-    s.truncate(s.len() - n);
-}
-
 fn bump(s: &mut Vec<u32>) {
-    if s.is_empty() {
-        s.push(0);
+    match s.first_mut() {
+        Some(n) => *n = n.saturating_add(1),
+        None => s.push(1),
     }
-    s[0] = s[0].saturating_add(1);
 }
 
 fn at(s: &[u32], i: u64) -> u32 {
-    if i >= s.len() as u64 {
-        0
-    } else {
-        s[i as usize]
-    }
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| s.get(i))
+        .copied()
+        .unwrap_or(0)
 }
 
 impl History {
@@ -175,20 +167,16 @@ impl History {
         if window == self.day {
             return;
         }
+        // Forward: that many zero windows in front. Backward: the windows
+        // newer than `window` go.
+        let zeros = window.saturating_sub(self.day);
+        let skip = self.day.saturating_sub(window);
         for k in &mut self.keys {
             for s in k.series_mut() {
-                if window > self.day {
-                    shift(s, window - self.day);
-                } else {
-                    drop_newest(s, self.day - window);
-                }
+                reshape(s, zeros, skip);
             }
         }
-        if window > self.day {
-            shift(&mut self.deleted, window - self.day);
-        } else {
-            drop_newest(&mut self.deleted, self.day - window);
-        }
+        reshape(&mut self.deleted, zeros, skip);
         self.day = window;
         self.keys.retain(|k| !k.is_empty());
     }
@@ -197,20 +185,17 @@ impl History {
     /// current quota window, which becomes the newest). O(1) but once per window.
     pub fn record(&mut self, key_id: &KeyId, window: u64, outcome: Outcome) {
         self.align(window);
-        let i = match self.keys.iter().position(|k| &k.key_id == key_id) {
-            Some(i) => i,
-            None => {
-                self.keys.push(KeyHistory::new(key_id.clone()));
-                self.keys.len() - 1
-            }
-        };
-        let k = &mut self.keys[i];
-        bump(match outcome {
-            Outcome::Admitted => &mut k.calls,
-            Outcome::ReadOnly => &mut k.read_only,
-            Outcome::DailyLimit => &mut k.daily_limit,
-            Outcome::Concurrency => &mut k.concurrency,
-        });
+        if !self.keys.iter().any(|k| &k.key_id == key_id) {
+            self.keys.push(KeyHistory::new(key_id.clone()));
+        }
+        if let Some(k) = self.keys.iter_mut().find(|k| &k.key_id == key_id) {
+            bump(match outcome {
+                Outcome::Admitted => &mut k.calls,
+                Outcome::ReadOnly => &mut k.read_only,
+                Outcome::DailyLimit => &mut k.daily_limit,
+                Outcome::Concurrency => &mut k.concurrency,
+            });
+        }
     }
 
     /// Takes back one admitted call of `key_id` in `window` (a refund), if
@@ -239,7 +224,7 @@ impl History {
         let Some(i) = self.keys.iter().position(|k| &k.key_id == key_id) else {
             return;
         };
-        let k = self.keys.remove(i);
+        let k = self.keys.swap_remove(i);
         if self.deleted.len() < k.calls.len() {
             self.deleted.resize(k.calls.len(), 0);
         }

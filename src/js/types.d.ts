@@ -111,7 +111,7 @@ export interface Usage { dailyLimit: number; days: UsageDay[] }
 /** What an audit event records. */
 export type AuditAction = "key.created" | "secret.reset" | "key.deleted" | "key.updated" | "limits.changed";
 
-/** A field before and after. `{}`: it changed, but its text is not kept (descriptions, the realm). */
+/** A field before and after. `{}`: it changed, but its value is not kept (descriptions, the realm, the hash profile). */
 export interface Change<T> { from?: T; to?: T }
 
 /** What changed, only the fields that did. Names are cut to 64 bytes of JSON (ending in "…"). */
@@ -119,9 +119,7 @@ export interface AuditChanges {
   name?: Change<string>; description?: Change<never>; access?: Change<Access>;
   dailyCalls?: Change<number>; maxApplications?: Change<number>; maxConnections?: Change<number>;
   quotaResetOffsetMs?: Change<number>; callCountResetOffsetMs?: Change<number>; leaseTtlMs?: Change<number>;
-  realm?: Change<never>;
-  /** As PHC parameters, e.g. "m=19456,t=2,p=1". */
-  hashProfile?: Change<string>;
+  realm?: Change<never>; hashProfile?: Change<never>;
 }
 
 /** One management event of `auditLog`. Never a secret or a hash. */
