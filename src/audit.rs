@@ -246,26 +246,28 @@ impl Changes {
 
     /// The differences between two sets of limits; `None` when there are none.
     pub fn limits(from: &Limits, to: &Limits) -> Option<Changes> {
-        let mut c = Changes {
-            realm: (from.realm != to.realm).then(Change::default),
-            hash_profile: (from.hash_profile != to.hash_profile).then(Change::default),
-            ..Changes::default()
-        };
-        let numbers = |l: &Limits| {
-            [
-                u64::from(l.daily_calls),
-                u64::from(l.max_applications),
-                u64::from(l.max_connections),
-                l.quota_reset_offset_ms,
-                l.call_count_reset_offset_ms,
-                l.lease_ttl_ms,
-            ]
-        };
-        let (a, b) = (numbers(from), numbers(to));
-        for (i, slot) in c.slots_mut().into_iter().enumerate().skip(3).take(6) {
-            *slot = change(Value::Number(a[i - 3]), Value::Number(b[i - 3]));
+        fn number(a: u64, b: u64) -> Option<Change> {
+            (a != b).then_some(Change {
+                from: Some(Value::Number(a)),
+                to: Some(Value::Number(b)),
+            })
         }
-        c.any()
+        let (f, t) = (from, to);
+        Changes {
+            daily_calls: number(f.daily_calls.into(), t.daily_calls.into()),
+            max_applications: number(f.max_applications.into(), t.max_applications.into()),
+            max_connections: number(f.max_connections.into(), t.max_connections.into()),
+            quota_reset_offset_ms: number(f.quota_reset_offset_ms, t.quota_reset_offset_ms),
+            call_count_reset_offset_ms: number(
+                f.call_count_reset_offset_ms,
+                t.call_count_reset_offset_ms,
+            ),
+            lease_ttl_ms: number(f.lease_ttl_ms, t.lease_ttl_ms),
+            realm: (f.realm != t.realm).then(Change::default),
+            hash_profile: (f.hash_profile != t.hash_profile).then(Change::default),
+            ..Changes::default()
+        }
+        .any()
     }
 
     /// Whether every change is one the library writes: only key fields in a

@@ -128,13 +128,14 @@ fn reshape(s: &mut Vec<u32>, zeros: u64, skip: u64) {
     if s.is_empty() {
         return;
     }
-    let zeros = zeros.min(HISTORY_DAYS as u64) as usize;
-    let skip = skip.min(HISTORY_DAYS as u64) as usize;
-    let old = s.iter().copied().skip(skip);
-    *s = core::iter::repeat_n(0, zeros)
-        .chain(old)
-        .take(HISTORY_DAYS)
-        .collect();
+    let mut out = Vec::with_capacity(HISTORY_DAYS);
+    for i in 0..HISTORY_DAYS as u64 {
+        out.push(match i.checked_sub(zeros) {
+            Some(j) => at(s, j.saturating_add(skip)),
+            None => 0,
+        });
+    }
+    *s = out;
     trim(s);
 }
 
@@ -328,32 +329,33 @@ impl History {
         // Window 0 ends at `offset`: with no offset it ends before 1970.
         let earliest = u64::from(offset == 0);
         let first = today.saturating_sub(u64::from(days) - 1).max(earliest);
-        let days = (first..=today)
-            .map(|w| {
-                let keys: Vec<KeyUsage> = keys
-                    .clone()
-                    .map(|(id, name)| {
-                        let c = self.counts(id, w);
-                        KeyUsage {
-                            key_id: id.clone(),
-                            name: name.to_owned(),
-                            calls: c.calls,
-                            refused: c,
-                        }
-                    })
-                    .collect();
-                let deleted_calls = self.deleted_calls(w);
-                UsageDay {
-                    start: (w * day_ms + offset).saturating_sub(day_ms),
-                    end: w * day_ms + offset,
-                    total: keys.iter().map(|k| u64::from(k.calls)).sum::<u64>()
-                        + u64::from(deleted_calls),
-                    keys,
-                    deleted_calls,
-                }
-            })
-            .collect();
-        Usage { daily_limit, days }
+        let mut out = Vec::new();
+        for w in first..=today {
+            let deleted_calls = self.deleted_calls(w);
+            let mut total = u64::from(deleted_calls);
+            let mut rows = Vec::new();
+            for (id, name) in keys.clone() {
+                let c = self.counts(id, w);
+                total += u64::from(c.calls);
+                rows.push(KeyUsage {
+                    key_id: id.clone(),
+                    name: name.to_owned(),
+                    calls: c.calls,
+                    refused: c,
+                });
+            }
+            out.push(UsageDay {
+                start: (w * day_ms + offset).saturating_sub(day_ms),
+                end: w * day_ms + offset,
+                total,
+                keys: rows,
+                deleted_calls,
+            });
+        }
+        Usage {
+            daily_limit,
+            days: out,
+        }
     }
 }
 
