@@ -696,8 +696,10 @@ impl Reader<'_> {
 /// `"full"` or `"read-only"` (or `{"full":null}`, see [`Reader::variant`]).
 impl FromJson for Access {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let i = r.variant(&["full", "read-only"])?;
-        Some([Access::Full, Access::ReadOnly][i])
+        Some(match r.variant(&["full", "read-only"])? {
+            0 => Access::Full,
+            _ => Access::ReadOnly,
+        })
     }
 }
 
@@ -1130,8 +1132,10 @@ const ROLES: [&str; 2] = ["admin", "user"];
 
 impl FromJson for Role {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let i = r.variant(&ROLES)?;
-        Some([Role::Admin, Role::User][i])
+        Some(match r.variant(&ROLES)? {
+            0 => Role::Admin,
+            _ => Role::User,
+        })
     }
 }
 
@@ -1141,18 +1145,22 @@ impl ToJson for Role {
     }
 }
 
-/// `id` is `#[serde(default)]`, left out when `None`.
+/// `id` is `#[serde(default)]`, left out when `None`. (`fields` refuses a
+/// required field's absence: the placeholders of those never stay.)
 impl FromJson for Who {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let (mut role, mut id) = (None, None);
+        let mut who = Who {
+            role: Role::User,
+            id: None,
+        };
         r.fields(&["role", "id"], false, 0b10, 0, &mut |r, i| {
             match i {
-                0 => role = Some(Role::read(r)?),
-                _ => id = FromJson::read(r)?,
+                0 => who.role = Role::read(r)?,
+                _ => who.id = FromJson::read(r)?,
             }
             Some(())
         })?;
-        Some(Who { role: role?, id })
+        Some(who)
     }
 }
 
@@ -1175,16 +1183,13 @@ const ACTIONS: [&str; 5] = [
 
 impl FromJson for Action {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let i = r.variant(&ACTIONS)?;
-        Some(
-            [
-                Action::KeyCreated,
-                Action::SecretReset,
-                Action::KeyDeleted,
-                Action::KeyUpdated,
-                Action::LimitsChanged,
-            ][i],
-        )
+        Some(match r.variant(&ACTIONS)? {
+            0 => Action::KeyCreated,
+            1 => Action::SecretReset,
+            2 => Action::KeyDeleted,
+            3 => Action::KeyUpdated,
+            _ => Action::LimitsChanged,
+        })
     }
 }
 
@@ -1199,27 +1204,30 @@ const EVENT_FIELDS: [&str; 6] = ["at", "actor", "action", "keyId", "name", "chan
 /// `keyId`, `name` and `changes` are `#[serde(default)]`, left out when `None`.
 impl FromJson for Event {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let (mut at, mut actor, mut action) = (0, None, None);
-        let (mut key_id, mut name, mut changes) = (None, None, None);
+        // (Placeholders for the required fields, as in `Who`.)
+        let mut e = Event {
+            at: 0,
+            actor: Who {
+                role: Role::User,
+                id: None,
+            },
+            action: Action::KeyCreated,
+            key_id: None,
+            name: None,
+            changes: None,
+        };
         r.fields(&EVENT_FIELDS, false, 0b111000, 0, &mut |r, i| {
             match i {
-                0 => at = r.u64()?,
-                1 => actor = Some(Who::read(r)?),
-                2 => action = Some(Action::read(r)?),
-                3 => key_id = FromJson::read(r)?,
-                4 => name = FromJson::read(r)?,
-                _ => changes = FromJson::read(r)?,
+                0 => e.at = r.u64()?,
+                1 => e.actor = Who::read(r)?,
+                2 => e.action = Action::read(r)?,
+                3 => e.key_id = FromJson::read(r)?,
+                4 => e.name = FromJson::read(r)?,
+                _ => e.changes = FromJson::read(r)?,
             }
             Some(())
         })?;
-        Some(Event {
-            at,
-            actor: actor?,
-            action: action?,
-            key_id,
-            name,
-            changes,
-        })
+        Some(e)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::application::{KeyUpdate, NewKey};
 use crate::decision::Decision;
 use crate::error::Error;
 use crate::hashing::Profile;
-use crate::json::{FromJson, ToJson};
+use crate::json::{read_all, FromJson, ToJson};
 use crate::window::MAX_TIME_MS;
 
 use super::types::JsProfile;
@@ -189,25 +189,33 @@ fn key_fields_of(v: &JsValue, creating: bool) -> Result<KeyUpdate, Error> {
     })
 }
 
+/// `v`'s JSON text when `v` is an object that `JSON.stringify` writes as an
+/// object (not an array, a date, a boxed string, ...): the same plain data
+/// as [`plain_copy`], read by `crate::json` without another JS call.
+fn object_json(v: &JsValue) -> Option<String> {
+    if !v.is_object() {
+        return None;
+    }
+    let text = JSON::stringify(v).ok()?.as_string()?;
+    text.starts_with('{').then_some(text)
+}
+
 /// `usage`'s options: absent or `{ days? }` with a whole number of days from
 /// 1 to 90 (30 when absent); anything else is INVALID_INPUT.
 pub fn usage_days_of(v: &JsValue) -> Result<u32, Error> {
-    if v.is_null() || v.is_undefined() {
-        return Ok(30);
+    let mut days = 30;
+    if !(v.is_null() || v.is_undefined()) {
+        let text = object_json(v).ok_or(Error::InvalidInput)?;
+        read_all(&text, |r| {
+            r.fields(&["days"], false, 1, 0, &mut |r, _| {
+                days = r.u32()?;
+                Some(())
+            })
+        })
+        .ok_or(Error::InvalidInput)?;
     }
-    let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
-    if Object::keys(&obj)
-        .iter()
-        .any(|k| k.as_string().as_deref() != Some("days"))
-    {
-        return Err(Error::InvalidInput);
-    }
-    let days = field(&obj, "days");
-    if days.is_undefined() {
-        return Ok(30);
-    }
-    match days.as_f64() {
-        Some(n) if n.fract() == 0.0 && (1.0..=90.0).contains(&n) => Ok(n as u32),
+    match days {
+        1..=90 => Ok(days),
         _ => Err(Error::InvalidInput),
     }
 }
