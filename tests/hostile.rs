@@ -393,6 +393,7 @@ fn the_library_never_logs() {
         ("js/types.d.ts", include_str!("../src/js/types.d.ts")),
         ("js/types.rs", include_str!("../src/js/types.rs")),
         ("json.rs", include_str!("../src/json.rs")),
+        ("json/shapes.rs", include_str!("../src/json/shapes.rs")),
         ("json/tests.rs", include_str!("../src/json/tests.rs")),
         ("key_id.rs", include_str!("../src/key_id.rs")),
         ("lease.rs", include_str!("../src/lease.rs")),

@@ -14,11 +14,20 @@
 use serde::de::DeserializeOwned;
 
 use super::*;
+use crate::access::Access;
 use crate::account::Account;
 use crate::actor::Actor;
-use crate::application::{KeyUpdate, NewKey};
+use crate::actor::Role;
+use crate::application::{Application, KeyUpdate, NewKey};
+use crate::audit::{Action, AuditLog, Change, Changes, Event, Value, Who};
 use crate::credentials::encode_basic;
 use crate::error::Error;
+use crate::hashing::Profile;
+use crate::history::History;
+use crate::lease::Lease;
+use crate::limits::{Limits, LimitsPatch};
+use crate::pipeline::KeyRecord;
+use crate::quota::Quota;
 use crate::window::DAY_MS;
 
 /// A JSON tree that keeps the order of keys (serde_json's `Value` sorts them).
