@@ -105,62 +105,31 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
-/// A field's value before and after. Both absent: the field changed but its
-/// value is not kept (descriptions, the realm, the hash profile).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One changed field: its name (one of [`CHANGE_FIELDS`]) and its value
+/// before and after. Both absent: the field changed but its value is not
+/// kept (descriptions, the realm, the hash profile).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
+    /// The field, as JSON names it.
+    pub field: &'static str,
     /// The value before.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Value>,
     /// The value after.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Value>,
-}
-
-/// `Some` change from `from` to `to` when they differ.
-fn change(from: Value, to: Value) -> Option<Change> {
-    (from != to).then_some(Change {
-        from: Some(from),
-        to: Some(to),
-    })
 }
 
 fn text(t: &str) -> Value {
     Value::Text(t.to_owned())
 }
 
-/// What changed, field by field (only the fields that did).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[allow(missing_docs)] // each field is the key's or the limits' field of that name
-pub struct Changes {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub daily_calls: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_applications: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_connections: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quota_reset_offset_ms: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_count_reset_offset_ms: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lease_ttl_ms: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub realm: Option<Change>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hash_profile: Option<Change>,
-}
+/// What changed: one entry per field that did (the library writes them in
+/// [`CHANGE_FIELDS`] order).
+/// As JSON, an object: `{ "name": { "from": "a", "to": "b" }, "description": {} }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes(pub Vec<Change>);
 
-/// The fields of [`Changes`] as JSON names them, in order: the key's
-/// first (0 to 2), then the limits'.
+/// The fields a change may name, in order: the key's first (0 to 2), then
+/// the limits'.
 pub const CHANGE_FIELDS: [&str; 11] = [
     "name",
     "description",
@@ -176,53 +145,25 @@ pub const CHANGE_FIELDS: [&str; 11] = [
 ];
 
 impl Changes {
-    /// The changes in [`CHANGE_FIELDS`] order.
-    pub fn slots(&self) -> [&Option<Change>; 11] {
-        [
-            &self.name,
-            &self.description,
-            &self.access,
-            &self.daily_calls,
-            &self.max_applications,
-            &self.max_connections,
-            &self.quota_reset_offset_ms,
-            &self.call_count_reset_offset_ms,
-            &self.lease_ttl_ms,
-            &self.realm,
-            &self.hash_profile,
-        ]
+    /// The change of `field`, if it changed.
+    pub fn get(&self, field: &str) -> Option<&Change> {
+        self.0.iter().find(|c| c.field == field)
     }
 
-    /// [`Changes::slots`], to fill.
-    pub fn slots_mut(&mut self) -> [&mut Option<Change>; 11] {
-        [
-            &mut self.name,
-            &mut self.description,
-            &mut self.access,
-            &mut self.daily_calls,
-            &mut self.max_applications,
-            &mut self.max_connections,
-            &mut self.quota_reset_offset_ms,
-            &mut self.call_count_reset_offset_ms,
-            &mut self.lease_ttl_ms,
-            &mut self.realm,
-            &mut self.hash_profile,
-        ]
+    fn push(&mut self, field: usize, from: Option<Value>, to: Option<Value>) {
+        let field = CHANGE_FIELDS[field % CHANGE_FIELDS.len()];
+        self.0.push(Change { field, from, to });
     }
 
     fn any(self) -> Option<Changes> {
-        self.slots().iter().any(|c| c.is_some()).then_some(self)
+        (!self.0.is_empty()).then_some(self)
     }
 
     /// A new key's access.
     pub fn created(access: Access) -> Option<Changes> {
-        Some(Changes {
-            access: Some(Change {
-                from: None,
-                to: Some(text(access.as_str())),
-            }),
-            ..Changes::default()
-        })
+        let mut c = Changes::default();
+        c.push(2, None, Some(text(access.as_str())));
+        Some(c)
     }
 
     /// The edits of a key: names (cut to [`AUDIT_TEXT_BYTES`]), whether the
@@ -232,52 +173,63 @@ impl Changes {
         description: (&str, &str),
         access: (Access, Access),
     ) -> Option<Changes> {
-        Changes {
-            name: (name.0 != name.1).then(|| Change {
-                from: Some(Value::Text(clip(name.0))),
-                to: Some(Value::Text(clip(name.1))),
-            }),
-            description: (description.0 != description.1).then(Change::default),
-            access: change(text(access.0.as_str()), text(access.1.as_str())),
-            ..Changes::default()
+        let mut c = Changes::default();
+        if name.0 != name.1 {
+            c.push(
+                0,
+                Some(Value::Text(clip(name.0))),
+                Some(Value::Text(clip(name.1))),
+            );
         }
-        .any()
+        if description.0 != description.1 {
+            c.push(1, None, None);
+        }
+        if access.0 != access.1 {
+            c.push(
+                2,
+                Some(text(access.0.as_str())),
+                Some(text(access.1.as_str())),
+            );
+        }
+        c.any()
     }
 
     /// The differences between two sets of limits; `None` when there are none.
     pub fn limits(from: &Limits, to: &Limits) -> Option<Changes> {
-        fn number(a: u64, b: u64) -> Option<Change> {
-            (a != b).then_some(Change {
-                from: Some(Value::Number(a)),
-                to: Some(Value::Number(b)),
-            })
+        let numbers = |l: &Limits| {
+            [
+                u64::from(l.daily_calls),
+                u64::from(l.max_applications),
+                u64::from(l.max_connections),
+                l.quota_reset_offset_ms,
+                l.call_count_reset_offset_ms,
+                l.lease_ttl_ms,
+            ]
+        };
+        let mut c = Changes::default();
+        for (i, (a, b)) in numbers(from).into_iter().zip(numbers(to)).enumerate() {
+            if a != b {
+                c.push(3 + i, Some(Value::Number(a)), Some(Value::Number(b)));
+            }
         }
-        let (f, t) = (from, to);
-        Changes {
-            daily_calls: number(f.daily_calls.into(), t.daily_calls.into()),
-            max_applications: number(f.max_applications.into(), t.max_applications.into()),
-            max_connections: number(f.max_connections.into(), t.max_connections.into()),
-            quota_reset_offset_ms: number(f.quota_reset_offset_ms, t.quota_reset_offset_ms),
-            call_count_reset_offset_ms: number(
-                f.call_count_reset_offset_ms,
-                t.call_count_reset_offset_ms,
-            ),
-            lease_ttl_ms: number(f.lease_ttl_ms, t.lease_ttl_ms),
-            realm: (f.realm != t.realm).then(Change::default),
-            hash_profile: (f.hash_profile != t.hash_profile).then(Change::default),
-            ..Changes::default()
+        if from.realm != to.realm {
+            c.push(9, None, None);
         }
-        .any()
+        if from.hash_profile != to.hash_profile {
+            c.push(10, None, None);
+        }
+        c.any()
     }
 
-    /// Whether every change is one the library writes: only key fields in a
-    /// key event, only limits in `limits.changed`, each value of its field's
-    /// kind and within bounds, no description or realm text.
+    /// Whether every change is one the library writes: each field once,
+    /// only the key's in a key event and only limits in `limits.changed`,
+    /// each value of its field's kind and within bounds, no description,
+    /// realm or profile value.
     fn valid(&self, key_event: bool) -> bool {
         const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-        self.slots().iter().enumerate().all(|(i, c)| {
-            let Some(c) = c else {
-                return true;
+        self.0.iter().enumerate().all(|(n, c)| {
+            let Some(i) = CHANGE_FIELDS.iter().position(|f| *f == c.field) else {
+                return false;
             };
             let value_ok = |v: &Value| match (i, v) {
                 (0, Value::Text(t)) => is_clipped_name(t),
@@ -285,8 +237,67 @@ impl Changes {
                 (3..=8, Value::Number(n)) => *n <= MAX_SAFE_INTEGER,
                 _ => false,
             };
-            (i < 3) == key_event && c.from.iter().chain(&c.to).all(value_ok)
+            let once = !self.0[..n].iter().any(|o| o.field == c.field);
+            once && (i < 3) == key_event && c.from.iter().chain(&c.to).all(value_ok)
         })
+    }
+}
+
+impl Serialize for Changes {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        #[derive(Serialize)]
+        struct Values<'a> {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            from: &'a Option<Value>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            to: &'a Option<Value>,
+        }
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for c in &self.0 {
+            let values = Values {
+                from: &c.from,
+                to: &c.to,
+            };
+            map.serialize_entry(c.field, &values)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Changes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Values {
+            from: Option<Value>,
+            to: Option<Value>,
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Changes;
+            fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                f.write_str("an object of changed fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Changes, A::Error> {
+                let mut c = Changes::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    let Some(i) = CHANGE_FIELDS.iter().position(|f| *f == key) else {
+                        return Err(serde::de::Error::unknown_field(&key, &CHANGE_FIELDS));
+                    };
+                    if c.get(&key).is_some() {
+                        return Err(serde::de::Error::custom("duplicate field"));
+                    }
+                    let v: Values = m.next_value()?;
+                    c.push(i, v.from, v.to);
+                }
+                Ok(c)
+            }
+        }
+        d.deserialize_map(Visitor)
     }
 }
 
@@ -547,14 +558,19 @@ mod tests {
         e.action = Action::LimitsChanged;
         assert!(!ok(&e), "limits.changed about a key");
         let mut e = good.clone();
-        e.changes = Some(Changes {
-            description: Some(Change {
-                from: Some(text("kept")),
-                to: None,
-            }),
-            ..Changes::default()
-        });
+        let mut c = Changes::default();
+        c.push(1, Some(text("kept")), None);
+        e.changes = Some(c);
         assert!(!ok(&e), "a description's text");
+        let mut e = good.clone();
+        let mut c = Changes::default();
+        c.push(2, None, Some(text("full")));
+        c.push(0, None, Some(text("a")));
+        e.changes = Some(c.clone());
+        assert!(ok(&e), "in any order (a JSON store may sort keys)");
+        c.push(2, None, Some(text("full")));
+        e.changes = Some(c);
+        assert!(!ok(&e), "a field twice");
         let mut e = good.clone();
         e.changes = Changes::limits(
             &Limits::default(),
@@ -565,11 +581,13 @@ mod tests {
         );
         assert!(!ok(&e), "limits on a key event");
         let mut e = good;
-        e.changes = Some(Changes {
-            lease_ttl_ms: change(Value::Number(1), Value::Number(1 << 53)),
-            ..Changes::default()
-        });
-        assert!(!ok(&e));
+        e.action = Action::LimitsChanged;
+        e.key_id = None;
+        e.name = None;
+        let mut c = Changes::default();
+        c.push(8, Some(Value::Number(1)), Some(Value::Number(1 << 53)));
+        e.changes = Some(c);
+        assert!(!ok(&e), "a number past JS's safe integers");
         assert!(serde_json::from_str::<AuditLog>(
             r#"[{"at":1,"actor":{"role":"admin"},"action":"key.exploded"}]"#
         )

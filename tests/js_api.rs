@@ -369,11 +369,7 @@ fn history_audit_and_editing_from_js() {
         Some("READ_ONLY_KEY")
     );
     let usage: JsValue = a
-        .usage(
-            admin().unchecked_ref(),
-            Some(obj(r#"{"days":2}"#).unchecked_into()),
-            &t0(),
-        )
+        .usage(admin().unchecked_ref(), &obj(r#"{"days":2}"#), &t0())
         .unwrap()
         .into();
     let days = js_sys::Array::from(&get(&usage, "days"));
@@ -384,7 +380,7 @@ fn history_audit_and_editing_from_js() {
     let refused = get(&key, "refused");
     assert_eq!(get(&refused, "READ_ONLY_KEY").as_f64(), Some(1.0));
     let default: JsValue = a
-        .usage(admin().unchecked_ref(), None, &t0())
+        .usage(admin().unchecked_ref(), &JsValue::UNDEFINED, &t0())
         .unwrap()
         .into();
     assert_eq!(js_sys::Array::from(&get(&default, "days")).length(), 30);
@@ -396,11 +392,7 @@ fn history_audit_and_editing_from_js() {
         "7",
     ] {
         let e = a
-            .usage(
-                admin().unchecked_ref(),
-                Some(obj(bad).unchecked_into()),
-                &t0(),
-            )
+            .usage(admin().unchecked_ref(), &obj(bad), &t0())
             .map(|_| ())
             .unwrap_err();
         assert_eq!(code_of(e), "INVALID_INPUT", "{bad}");

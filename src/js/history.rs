@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 
 use super::account::{or_throw, JsAccount};
 use super::convert::{admin_of, key_id_of, key_update_of, time, to_plain, usage_days_of, JsResult};
-use super::types::{JsActor, JsAuditEvents, JsKeyUpdate, JsKeyView, JsUsage, JsUsageOptions};
+use super::types::{JsActor, JsAuditEvents, JsKeyUpdate, JsKeyView, JsUsage};
 
 #[wasm_bindgen(js_class = Account)]
 impl JsAccount {
@@ -39,13 +39,11 @@ impl JsAccount {
     pub fn usage(
         &self,
         actor: &JsActor,
-        options: Option<JsUsageOptions>,
+        #[wasm_bindgen(unchecked_param_type = "UsageOptions | null | undefined")] options: &JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] now: &JsValue,
     ) -> JsResult<JsUsage> {
         let actor = or_throw(admin_of(actor))?;
-        let days = or_throw(usage_days_of(
-            &options.map_or(JsValue::UNDEFINED, Into::into),
-        ))?;
+        let days = or_throw(usage_days_of(options))?;
         let now = or_throw(time(now))?;
         let usage = or_throw(self.inner.usage(actor, days, now))?;
         to_plain(&usage).map(JsCast::unchecked_into)

@@ -70,9 +70,6 @@ extern "C" {
     /// `KeyView`.
     #[wasm_bindgen(typescript_type = "KeyView")]
     pub type JsKeyView;
-    /// `UsageOptions | null | undefined`.
-    #[wasm_bindgen(typescript_type = "UsageOptions | null | undefined")]
-    pub type JsUsageOptions;
     /// `Usage`.
     #[wasm_bindgen(typescript_type = "Usage")]
     pub type JsUsage;

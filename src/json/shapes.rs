@@ -402,39 +402,28 @@ impl ToJson for Value {
     }
 }
 
-/// `from` and `to` are `Option`s without `#[serde(default)]`: absent from an
-/// object, not from an array; left out when `None`.
-impl FromJson for Change {
-    fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let mut c = Change::default();
-        r.fields(&["from", "to"], false, 0, 0b11, &mut |r, i| {
-            let value = FromJson::read(r)?;
-            match i {
-                0 => c.from = value,
-                _ => c.to = value,
-            }
-            Some(())
-        })?;
-        Some(c)
-    }
-}
-
-impl ToJson for Change {
-    fn write(&self, w: &mut Writer) {
-        w.object(|w| {
-            w.some_field("from", &self.from);
-            w.some_field("to", &self.to);
-        });
-    }
-}
-
-/// Every field `#[serde(default)]`, left out when `None`.
+/// An object of changed fields (serde's `deserialize_map`: no array form),
+/// each one of [`CHANGE_FIELDS`] at most once, any order; each value an
+/// object (or array) of `from` and `to`, `Option`s without `#[serde(default)]`:
+/// absent from an object, not from an array; left out when `None`.
 impl FromJson for Changes {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
         let mut c = Changes::default();
-        r.fields(&CHANGE_FIELDS, false, u32::MAX, 0, &mut |r, i| {
-            let value = FromJson::read(r)?;
-            **c.slots_mut().get_mut(i)? = value;
+        r.entries(|r, key| {
+            let field = *CHANGE_FIELDS.iter().find(|f| **f == key)?;
+            if c.get(field).is_some() {
+                return None;
+            }
+            let (mut from, mut to) = (None, None);
+            r.fields(&["from", "to"], false, 0, 0b11, &mut |r, i| {
+                let value = FromJson::read(r)?;
+                match i {
+                    0 => from = value,
+                    _ => to = value,
+                }
+                Some(())
+            })?;
+            c.0.push(Change { field, from, to });
             Some(())
         })?;
         Some(c)
@@ -444,8 +433,12 @@ impl FromJson for Changes {
 impl ToJson for Changes {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
-            for (name, c) in CHANGE_FIELDS.iter().zip(self.slots()) {
-                w.some_field(name, c);
+            for c in &self.0 {
+                w.key(c.field);
+                w.object(|w| {
+                    w.some_field("from", &c.from);
+                    w.some_field("to", &c.to);
+                });
             }
         });
     }
