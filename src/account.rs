@@ -271,10 +271,10 @@ impl Account {
     /// The audit trail, newest first (admin only): the last 200 key
     /// creations, resets, edits, deletions and limit changes, with who acted.
     /// It holds no secret and no hash.
-    pub fn audit_log(&self, actor: Actor, now: u64) -> Result<Vec<&Event>> {
+    pub fn audit_log(&self, actor: Actor, now: u64) -> Result<&[Event]> {
         actor.require_admin()?;
         check_now(now)?;
-        Ok(self.audit.newest_first().collect())
+        Ok(self.audit.events())
     }
 
     /// Changes some of the limits (admin only; who may is the caller's

@@ -386,7 +386,8 @@ fn is_clipped_name(text: &str) -> bool {
         && !text.chars().any(char::is_control)
 }
 
-/// The trail, oldest first, at most [`AUDIT_EVENTS`] long.
+/// The trail, newest first (as `auditLog` returns it and the state holds
+/// it), at most [`AUDIT_EVENTS`] long.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct AuditLog {
@@ -394,17 +395,15 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Appends an event; the oldest falls out past [`AUDIT_EVENTS`].
+    /// Adds an event in front; the oldest falls out past [`AUDIT_EVENTS`].
     pub fn push(&mut self, event: Event) {
-        if self.events.len() >= AUDIT_EVENTS {
-            self.events.remove(0);
-        }
-        self.events.push(event);
+        self.events.insert(0, event);
+        self.events.truncate(AUDIT_EVENTS);
     }
 
     /// The events, newest first.
-    pub fn newest_first(&self) -> impl Iterator<Item = &Event> {
-        self.events.iter().rev()
+    pub fn events(&self) -> &[Event] {
+        &self.events
     }
 
     /// How many events are kept.
@@ -455,7 +454,7 @@ mod tests {
             ));
         }
         assert_eq!(log.len(), AUDIT_EVENTS);
-        let ats: Vec<u64> = log.newest_first().map(|e| e.at).collect();
+        let ats: Vec<u64> = log.events().iter().map(|e| e.at).collect();
         assert_eq!((ats[0], ats[199]), (249, 50));
         assert!(log.validate(249));
         assert!(!log.validate(248), "a time past the maximum");

@@ -219,6 +219,6 @@ export interface AccountState extends Omit<AccountStateV1, "version"> {
     deleted?: number[];
     keys?: Array<{ keyId: string; calls?: number[]; readOnly?: number[]; dailyLimit?: number[]; concurrency?: number[] }>;
   };
-  /** The last 200 management events, oldest first. */
+  /** The last 200 management events, newest first. */
   audit: AuditEvent[];
 }
