@@ -677,9 +677,15 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 
-impl<T: ToJson> ToJson for Vec<T> {
+impl<T: ToJson> ToJson for [T] {
     fn write(&self, w: &mut Writer) {
         w.open(b'[', |w| self.iter().for_each(|v| v.write(w)));
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write(&self, w: &mut Writer) {
+        self.as_slice().write(w);
     }
 }
 
