@@ -12,7 +12,7 @@ use crate::actor::Actor;
 use crate::application::{
     clean_description, clean_name, Application, IssuedKey, KeyList, KeyUpdate, KeyView, NewKey,
 };
-use crate::audit::{Action, AuditLog, Changes, Event, Who};
+use crate::audit::{Action, AuditLog, Changes, Event};
 use crate::decision::{Decision, DecisionBuilder};
 use crate::error::{Error, Result};
 use crate::hashing::{hash_secret, needs_rehash};
@@ -113,7 +113,7 @@ impl Account {
         };
         self.audit.push(Event::key(
             now,
-            Who::from(&actor),
+            actor,
             Action::KeyCreated,
             &key_id,
             &name,
@@ -164,7 +164,7 @@ impl Account {
         app.secret_set_at = now.max(app.created_at);
         let event = Event::key(
             now,
-            Who::from(&actor),
+            actor,
             Action::SecretReset,
             &app.key_id,
             &app.name,
@@ -190,7 +190,7 @@ impl Account {
         self.history.remove_key(&removed.key_id);
         self.audit.push(Event::key(
             now,
-            Who::from(&actor),
+            actor,
             Action::KeyDeleted,
             &removed.key_id,
             &removed.name,
@@ -239,7 +239,7 @@ impl Account {
             app.access = access;
             let event = Event::key(
                 now,
-                Who::from(&actor),
+                actor,
                 Action::KeyUpdated,
                 &app.key_id,
                 &app.name,
@@ -289,7 +289,7 @@ impl Account {
         if let Some(changes) = Changes::limits(&self.limits, &limits) {
             self.audit.push(Event {
                 at: now,
-                actor: Who::from(&actor),
+                actor,
                 action: Action::LimitsChanged,
                 key_id: None,
                 name: None,

@@ -40,31 +40,53 @@ pub enum Action {
     LimitsChanged,
 }
 
-/// Who acted: the actor's role and, when the caller named it, its ID.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Who {
-    /// The role.
-    pub role: Role,
-    /// The actor's ID (e.g. an admin token's subject), when given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-}
-
-impl From<&Actor> for Who {
-    fn from(a: &Actor) -> Who {
-        Who {
-            role: a.role,
-            id: a.id.map(|id| id.as_str().to_owned()),
-        }
-    }
-}
-
 /// Whether `id` is an actor ID as [`ActorId::new`] keeps it (trimmed, at most
 /// [`crate::actor::MAX_ACTOR_ID_BYTES`], no control character, `"` or `\`):
 /// stored whole, never mistaken for another.
 pub fn is_actor_id(id: &str) -> bool {
-    matches!(ActorId::new(id), Ok(Some(a)) if a.as_str() == id)
+    actor_id(id).is_some()
+}
+
+/// The [`ActorId`] of `id` when [`is_actor_id`].
+fn actor_id(id: &str) -> Option<ActorId> {
+    ActorId::new(id).ok().flatten().filter(|a| a.as_str() == id)
+}
+
+/// An event's actor as JSON: `{ "role": "admin", "id": "alice" }` (no `id`
+/// when none was given).
+impl Serialize for Actor {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shape<'a> {
+            role: Role,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            id: Option<&'a str>,
+        }
+        let id = self.id.as_ref().map(ActorId::as_str);
+        Shape {
+            role: self.role,
+            id,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Actor {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Shape {
+            role: Role,
+            #[serde(default)]
+            id: Option<String>,
+        }
+        let Shape { role, id } = Shape::deserialize(d)?;
+        let id = match id {
+            Some(id) => Some(actor_id(&id).ok_or_else(|| serde::de::Error::custom("actor id"))?),
+            None => None,
+        };
+        Ok(Actor { role, id })
+    }
 }
 
 /// A value before or after a change: a number (a limit), or a text (a
@@ -308,7 +330,7 @@ pub struct Event {
     /// When, epoch ms.
     pub at: u64,
     /// Who acted.
-    pub actor: Who,
+    pub actor: Actor,
     /// What happened.
     pub action: Action,
     /// The key it happened to (absent for `limits.changed`).
@@ -326,7 +348,7 @@ impl Event {
     /// An event about a key; `name` is cut to [`AUDIT_TEXT_BYTES`].
     pub fn key(
         at: u64,
-        actor: Who,
+        actor: Actor,
         action: Action,
         key_id: &KeyId,
         name: &str,
@@ -345,7 +367,6 @@ impl Event {
     fn valid(&self, max_time: u64) -> bool {
         let key_event = self.action != Action::LimitsChanged;
         self.at <= max_time
-            && self.actor.id.as_deref().is_none_or(is_actor_id)
             && self.key_id.is_some() == key_event
             && self.name.is_some() == key_event
             && self.name.as_deref().is_none_or(is_clipped_name)
@@ -429,11 +450,8 @@ mod tests {
     use super::*;
     use crate::hashing::Profile;
 
-    fn admin(id: &str) -> Who {
-        Who {
-            role: Role::Admin,
-            id: Some(id.to_owned()),
-        }
+    fn admin(id: &str) -> Actor {
+        Actor::Admin.with_id(id).unwrap()
     }
 
     fn key_id() -> KeyId {
@@ -490,16 +508,24 @@ mod tests {
         for bad in ["", " a", "a\"b", "a\\b", "tab\t", &too_long] {
             assert!(!is_actor_id(bad), "{bad:?}");
         }
-        let who = Who::from(&Actor::Admin.with_id(" alice ").unwrap());
+        let who = Actor::Admin.with_id(" alice ").unwrap();
         assert_eq!(
             serde_json::to_string(&who).unwrap(),
             r#"{"role":"admin","id":"alice"}"#
         );
-        let anonymous = Who::from(&Actor::Admin);
         assert_eq!(
-            serde_json::to_string(&anonymous).unwrap(),
+            serde_json::to_string(&Actor::Admin).unwrap(),
             r#"{"role":"admin"}"#
         );
+        for bad in [
+            r#"{"role":"admin","id":" a"}"#,
+            r#"{"role":"admin","id":""}"#,
+            r#"{"role":"admin","id":"a\"b"}"#,
+            r#"{"role":"root"}"#,
+            r#"{"role":"admin","x":1}"#,
+        ] {
+            assert!(serde_json::from_str::<Actor>(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -544,9 +570,6 @@ mod tests {
             log.validate(10)
         };
         assert!(ok(&good));
-        let mut e = good.clone();
-        e.actor.id = Some("x".repeat(65));
-        assert!(!ok(&e));
         let mut e = good.clone();
         e.name = Some("x".repeat(65));
         assert!(!ok(&e));
@@ -607,7 +630,7 @@ mod tests {
         let who = admin(&"a".repeat(crate::actor::MAX_ACTOR_ID_BYTES));
         let updated = Event::key(
             crate::window::MAX_TIME_MS,
-            who.clone(),
+            who,
             Action::KeyUpdated,
             &key_id(),
             &long_name,
