@@ -48,7 +48,7 @@ pub fn is_actor_id(id: &str) -> bool {
 }
 
 /// The [`ActorId`] of `id` when [`is_actor_id`].
-fn actor_id(id: &str) -> Option<ActorId> {
+pub(crate) fn actor_id(id: &str) -> Option<ActorId> {
     ActorId::new(id).ok().flatten().filter(|a| a.as_str() == id)
 }
 

@@ -5,9 +5,9 @@
 
 use super::{FromJson, Reader, ToJson, Writer};
 use crate::access::Access;
-use crate::actor::Role;
+use crate::actor::{Actor, Role};
 use crate::application::{Application, KeyList, KeyView};
-use crate::audit::{Action, AuditLog, Change, Changes, Event, Value, Who, CHANGE_FIELDS};
+use crate::audit::{actor_id, Action, AuditLog, Change, Changes, Event, Value, CHANGE_FIELDS};
 use crate::hashing::Profile;
 use crate::history::{DayCounts, History, KeyHistory, KeyUsage, Usage, UsageDay};
 use crate::key_id::KeyId;
@@ -461,30 +461,37 @@ impl ToJson for Role {
     }
 }
 
-/// `id` is `#[serde(default)]`, left out when `None`. (`fields` refuses a
-/// required field's absence: the placeholders of those never stay.)
-impl FromJson for Who {
+/// An event's actor, `{ role, id? }` (`id` is `#[serde(default)]` and left
+/// out when `None`); an ID must be one [`crate::actor::ActorId::new`] keeps
+/// whole.
+/// (`fields` refuses a required field's absence: the placeholders of those
+/// never stay.)
+impl FromJson for Actor {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let mut who = Who {
-            role: Role::User,
-            id: None,
-        };
+        let mut actor = Actor::User;
+        let mut id: Option<String> = None;
         r.fields(&["role", "id"], false, 0b10, 0, &mut |r, i| {
             match i {
-                0 => who.role = Role::read(r)?,
-                _ => who.id = FromJson::read(r)?,
+                0 => actor.role = Role::read(r)?,
+                _ => id = FromJson::read(r)?,
             }
             Some(())
         })?;
-        Some(who)
+        if let Some(id) = id {
+            actor.id = Some(actor_id(&id)?);
+        }
+        Some(actor)
     }
 }
 
-impl ToJson for Who {
+impl ToJson for Actor {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
             w.field("role", &self.role);
-            w.some_field("id", &self.id);
+            if let Some(id) = &self.id {
+                w.key("id");
+                w.string(id.as_str());
+            }
         });
     }
 }
@@ -523,10 +530,7 @@ impl FromJson for Event {
         // (Placeholders for the required fields, as in `Who`.)
         let mut e = Event {
             at: 0,
-            actor: Who {
-                role: Role::User,
-                id: None,
-            },
+            actor: Actor::User,
             action: Action::KeyCreated,
             key_id: None,
             name: None,
@@ -535,7 +539,7 @@ impl FromJson for Event {
         r.fields(&EVENT_FIELDS, false, 0b111000, 0, &mut |r, i| {
             match i {
                 0 => e.at = r.u64()?,
-                1 => e.actor = Who::read(r)?,
+                1 => e.actor = Actor::read(r)?,
                 2 => e.action = Action::read(r)?,
                 3 => e.key_id = FromJson::read(r)?,
                 4 => e.name = FromJson::read(r)?,

@@ -19,7 +19,7 @@ use crate::account::Account;
 use crate::actor::Actor;
 use crate::actor::Role;
 use crate::application::{Application, KeyUpdate, NewKey};
-use crate::audit::{Action, AuditLog, Changes, Event, Value, Who};
+use crate::audit::{Action, AuditLog, Changes, Event, Value};
 use crate::credentials::encode_basic;
 use crate::error::Error;
 use crate::hashing::Profile;
@@ -893,8 +893,22 @@ fn history_and_audit_corners_read_as_serde_json_read_them() {
         "[\"admin\",null]",
         "[\"admin\",\"x\",1]",
         "[]",
+        "{\"role\":\"admin\",\"id\":\" a\"}",
+        "{\"role\":\"admin\",\"id\":\"a \"}",
+        "{\"role\":\"admin\",\"id\":\"\"}",
+        "{\"role\":\"admin\",\"id\":\"a\\\"b\"}",
+        "{\"role\":\"admin\",\"id\":\"a\\\\b\"}",
+        "{\"role\":\"admin\",\"id\":\"tab\\t\"}",
+        "{\"role\":\"admin\",\"id\":\"jos\\u00e9\"}",
+        "{\"role\":\"root\"}",
     ] {
-        agree::<Who>(text);
+        agree::<Actor>(text);
+    }
+    for n in [64, 65] {
+        agree::<Actor>(&format!(
+            "{{\"role\":\"admin\",\"id\":\"{}\"}}",
+            "a".repeat(n)
+        ));
     }
     for text in [
         "\"key.created\"",
