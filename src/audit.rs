@@ -259,7 +259,7 @@ impl Changes {
                 (3..=8, Value::Number(n)) => *n <= MAX_SAFE_INTEGER,
                 _ => false,
             };
-            let once = !self.0[..n].iter().any(|o| o.field == c.field);
+            let once = !self.0.iter().take(n).any(|o| o.field == c.field);
             once && (i < 3) == key_event && c.from.iter().chain(&c.to).all(value_ok)
         })
     }

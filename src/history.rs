@@ -220,11 +220,11 @@ impl History {
             return;
         };
         let k = self.keys.swap_remove(i);
-        if self.deleted.len() < k.calls.len() {
-            self.deleted.resize(k.calls.len(), 0);
-        }
-        for (d, c) in self.deleted.iter_mut().zip(&k.calls) {
-            *d = d.saturating_add(*c);
+        for (j, &c) in k.calls.iter().enumerate() {
+            match self.deleted.get_mut(j) {
+                Some(d) => *d = d.saturating_add(c),
+                None => self.deleted.push(c),
+            }
         }
     }
 
@@ -260,7 +260,7 @@ impl History {
             && len_ok(&self.deleted)
             && self.keys.iter().enumerate().all(|(i, k)| {
                 known(&k.key_id)
-                    && !self.keys[..i].iter().any(|o| o.key_id == k.key_id)
+                    && !self.keys.iter().take(i).any(|o| o.key_id == k.key_id)
                     && k.series().into_iter().all(len_ok)
             })
     }
