@@ -408,12 +408,12 @@ impl ToJson for Value {
 /// absent from an object, not from an array; left out when `None`.
 impl FromJson for Changes {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
+        // `fields` reads an object's keys among CHANGE_FIELDS, each once;
+        // only its array form is not a map's.
+        (r.peek()? == b'{').then_some(())?;
         let mut c = Changes::default();
-        r.entries(|r, key| {
-            let field = *CHANGE_FIELDS.iter().find(|f| **f == key)?;
-            if c.get(field).is_some() {
-                return None;
-            }
+        r.fields(&CHANGE_FIELDS, false, u32::MAX, 0, &mut |r, i| {
+            let field = *CHANGE_FIELDS.get(i)?;
             let (mut from, mut to) = (None, None);
             r.fields(&["from", "to"], false, 0, 0b11, &mut |r, i| {
                 let value = FromJson::read(r)?;
