@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::hashing::{hash_secret, needs_rehash};
 use crate::history::{History, Outcome, Usage, HISTORY_DAYS};
 use crate::json::text_with;
+use crate::json::{ToJson, Writer};
 use crate::key_id::KeyId;
 use crate::lease::Lease;
 use crate::limits::{Limits, LimitsPatch};
@@ -43,6 +44,25 @@ pub struct Account {
     pub(crate) history: History,
     /// The last 200 management events.
     pub(crate) audit: AuditLog,
+}
+
+/// [`Account::usage`] as JSON text, written straight from the history
+/// (the JS binding's path: no rows are built).
+pub(crate) struct UsageView<'a> {
+    account: &'a Account,
+    today: u64,
+    days: u32,
+}
+
+impl ToJson for UsageView<'_> {
+    fn write(&self, w: &mut Writer) {
+        let a = self.account;
+        let keys = a.keys.iter().map(|k| (&k.key_id, k.name.as_str()));
+        let l = &a.limits;
+        let offset = l.quota_reset_offset_ms;
+        a.history
+            .write_usage(w, keys, self.today, self.days, offset, l.daily_calls);
+    }
 }
 
 /// What a verifying edge worker caches of one key: the record [`crate::verify`]
@@ -256,16 +276,28 @@ impl Account {
     /// of keys deleted since. Throws [`Error::InvalidInput`] for `days` out
     /// of range. Changes nothing.
     pub fn usage(&self, actor: Actor, days: u32, now: u64) -> Result<Usage> {
+        let v = self.usage_view(actor, days, now)?;
+        let keys = self.keys.iter().map(|k| (&k.key_id, k.name.as_str()));
+        let l = &self.limits;
+        let offset = l.quota_reset_offset_ms;
+        Ok(self
+            .history
+            .usage(keys, v.today, days, offset, l.daily_calls))
+    }
+
+    /// [`Account::usage`]'s checks, and what to write its JSON from.
+    pub(crate) fn usage_view(&self, actor: Actor, days: u32, now: u64) -> Result<UsageView<'_>> {
         actor.require_admin()?;
         let now = check_now(now)?;
         if !(1..=HISTORY_DAYS as u32).contains(&days) {
             return Err(Error::InvalidInput);
         }
-        let l = &self.limits;
-        let offset = l.quota_reset_offset_ms;
-        let today = self.quota.day_at(now, offset);
-        let keys = self.keys.iter().map(|k| (&k.key_id, k.name.as_str()));
-        Ok(self.history.usage(keys, today, days, offset, l.daily_calls))
+        let today = self.quota.day_at(now, self.limits.quota_reset_offset_ms);
+        Ok(UsageView {
+            account: self,
+            today,
+            days,
+        })
     }
 
     /// The audit trail, newest first (admin only): the last 200 key

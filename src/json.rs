@@ -1,7 +1,5 @@
 //! JSON in and out, for the few shapes the package exchanges: the account
-//! state (with its history and audit trail), limits, hash profiles, key
-//! records, `release`'s and `usage`'s options, `usage`'s answer and the
-//! audit events.
+//! state, limits, hash profiles, key records and `release`'s options.
 //!
 //! A small reader and writer instead of `serde_json`, which with its float
 //! parsing and formatting was half of the `.wasm` (bench/README.md, "Size").
@@ -578,22 +576,6 @@ impl Writer {
         value.write(self);
     }
 
-    /// `"name":value` when there is a value; nothing for `None` (serde's
-    /// `skip_serializing_if = "Option::is_none"`).
-    pub(crate) fn some_field(&mut self, name: &str, value: &Option<impl ToJson>) {
-        if let Some(v) = value {
-            self.field(name, v);
-        }
-    }
-
-    /// `"name":[…]` unless the list is empty (`skip_serializing_if = "Vec::is_empty"`).
-    pub(crate) fn list_field(&mut self, name: &str, value: &[u32]) {
-        if !value.is_empty() {
-            self.key(name);
-            self.open(b'[', |w| value.iter().for_each(|v| w.u64(u64::from(*v))));
-        }
-    }
-
     /// An object: `{`, what `body` writes, `}`.
     pub(crate) fn object(&mut self, body: impl FnOnce(&mut Self)) {
         self.open(b'{', body);
@@ -665,27 +647,15 @@ impl<T: ToJson> ToJson for Option<T> {
     }
 }
 
-impl<T: ToJson + ?Sized> ToJson for &T {
-    fn write(&self, w: &mut Writer) {
-        (**self).write(w);
-    }
-}
-
 impl<T: FromJson> FromJson for Vec<T> {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
         r.vec(T::read)
     }
 }
 
-impl<T: ToJson> ToJson for [T] {
-    fn write(&self, w: &mut Writer) {
-        w.open(b'[', |w| self.iter().for_each(|v| v.write(w)));
-    }
-}
-
 impl<T: ToJson> ToJson for Vec<T> {
     fn write(&self, w: &mut Writer) {
-        self.as_slice().write(w);
+        w.open(b'[', |w| self.iter().for_each(|v| v.write(w)));
     }
 }
 

@@ -100,7 +100,6 @@ const FIELDS: [&str; 8] = [
     "audit",
 ];
 
-/// Always version 2, with `history` and `audit`.
 impl ToJson for Account {
     fn write(&self, w: &mut Writer) {
         w.object(|w| {
@@ -116,8 +115,6 @@ impl ToJson for Account {
     }
 }
 
-/// Any version: `history` and `audit` are `#[serde(default)]` (`validate`
-/// checks which fields the version has).
 impl FromJson for Account {
     fn read(r: &mut Reader<'_>) -> Option<Account> {
         let mut s = State {
@@ -130,6 +127,8 @@ impl FromJson for Account {
             history: None,
             audit: None,
         };
+        // `history` and `audit` may be absent (version 1): `validate` checks
+        // that the version says so.
         r.fields(&FIELDS, false, 0b1100_0000, 0, &mut |r, i| {
             match i {
                 0 => s.version = FromJson::read(r)?,
@@ -138,8 +137,8 @@ impl FromJson for Account {
                 3 => s.next_lease = FromJson::read(r)?,
                 4 => s.keys = FromJson::read(r)?,
                 5 => s.leases = FromJson::read(r)?,
-                6 => s.history = FromJson::read(r)?,
-                _ => s.audit = FromJson::read(r)?,
+                6 => s.history = Some(FromJson::read(r)?),
+                _ => s.audit = Some(FromJson::read(r)?),
             }
             Some(())
         })?;

@@ -14,7 +14,7 @@ use crate::application::{KeyUpdate, NewKey};
 use crate::decision::Decision;
 use crate::error::Error;
 use crate::hashing::Profile;
-use crate::json::{read_all, FromJson, ToJson};
+use crate::json::{FromJson, Reader, ToJson};
 use crate::window::MAX_TIME_MS;
 
 use super::types::JsProfile;
@@ -155,67 +155,63 @@ pub fn key_update_of(v: &JsValue) -> Result<KeyUpdate, Error> {
     key_fields_of(v, false)
 }
 
-/// The fields of a key's input, from a plain copy: unknown fields are
-/// INVALID_INPUT; a name that is not a string INVALID_NAME; a description
-/// that is neither a string nor `null` INVALID_DESCRIPTION; `readOnly` that
-/// is not a boolean (or, `creating`, `null`) INVALID_INPUT.
+/// The fields of a key's input, read as JSON text (`JSON.stringify`, so no
+/// caller code runs midway): an object with only `name`, `description` and
+/// `readOnly`. A name that is not a string is INVALID_NAME; a description
+/// that is neither a string nor `null` (which clears it) INVALID_DESCRIPTION;
+/// anything else wrong INVALID_INPUT, `readOnly: null` too unless `creating`.
 fn key_fields_of(v: &JsValue, creating: bool) -> Result<KeyUpdate, Error> {
-    let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
-    let known = ["name", "description", "readOnly"];
-    if Object::keys(&obj)
-        .iter()
-        .any(|k| !k.as_string().is_some_and(|k| known.contains(&k.as_str())))
-    {
+    let text = JSON::stringify(v)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or(Error::InvalidInput)?;
+    let mut r = Reader::new(&text);
+    if r.peek() != Some(b'{') {
         return Err(Error::InvalidInput);
     }
-    let [name, description, read_only] = known.map(|k| field(&obj, k));
-    let given = |v: &JsValue| !v.is_undefined();
-    let read_only = if given(&read_only) && !(creating && read_only.is_null()) {
-        Some(read_only.as_bool().ok_or(Error::InvalidInput)?)
-    } else {
-        None
-    };
-    Ok(KeyUpdate {
-        name: match given(&name) {
-            true => Some(name.as_string().ok_or(Error::InvalidName)?),
-            false => None,
-        },
-        description: match (given(&description), description.is_null()) {
-            (true, true) => Some(String::new()),
-            (true, false) => Some(description.as_string().ok_or(Error::InvalidDescription)?),
-            (false, _) => None,
-        },
-        read_only,
-    })
-}
-
-/// `v`'s JSON text when `v` is an object that `JSON.stringify` writes as an
-/// object (not an array, a date, a boxed string, ...): the same plain data
-/// as [`plain_copy`], read by `crate::json` without another JS call.
-fn object_json(v: &JsValue) -> Option<String> {
-    if !v.is_object() {
-        return None;
+    let mut k = KeyUpdate::default();
+    let mut code = Error::InvalidInput;
+    let fields = ["name", "description", "readOnly"];
+    let read = r.fields(&fields, false, 0b111, 0, &mut |r, i| {
+        code = [
+            Error::InvalidName,
+            Error::InvalidDescription,
+            Error::InvalidInput,
+        ][i];
+        match i {
+            0 => k.name = Some(r.string()?),
+            1 => k.description = Some(Option::<String>::read(r)?.unwrap_or_default()),
+            _ if creating => k.read_only = Option::<bool>::read(r)?,
+            _ => k.read_only = Some(bool::read(r)?),
+        }
+        code = Error::InvalidInput;
+        Some(())
+    });
+    match read.and_then(|_| r.end()) {
+        Some(()) => Ok(k),
+        None => Err(code),
     }
-    let text = JSON::stringify(v).ok()?.as_string()?;
-    text.starts_with('{').then_some(text)
 }
 
 /// `usage`'s options: absent or `{ days? }` with a whole number of days from
 /// 1 to 90 (30 when absent); anything else is INVALID_INPUT.
 pub fn usage_days_of(v: &JsValue) -> Result<u32, Error> {
     let mut days = 30;
-    if !(v.is_null() || v.is_undefined()) {
-        let text = object_json(v).ok_or(Error::InvalidInput)?;
-        read_all(&text, |r| {
+    if v.is_null() || v.is_undefined() {
+        return Ok(days);
+    }
+    let text = JSON::stringify(v).ok().and_then(|t| t.as_string());
+    let mut r = Reader::new(text.as_deref().unwrap_or_default());
+    let read = (r.peek() == Some(b'{'))
+        .then(|| {
             r.fields(&["days"], false, 1, 0, &mut |r, _| {
                 days = r.u32()?;
                 Some(())
             })
         })
-        .ok_or(Error::InvalidInput)?;
-    }
-    match days {
-        1..=90 => Ok(days),
+        .flatten();
+    match read.and_then(|_| r.end()) {
+        Some(()) if (1..=90).contains(&days) => Ok(days),
         _ => Err(Error::InvalidInput),
     }
 }

@@ -4,6 +4,8 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::audit::Events;
+
 use super::account::{or_throw, JsAccount};
 use super::convert::{admin_of, key_id_of, key_update_of, time, to_plain, usage_days_of, JsResult};
 use super::types::{JsActor, JsAuditEvents, JsKeyUpdate, JsKeyView, JsUsage};
@@ -45,7 +47,7 @@ impl JsAccount {
         let actor = or_throw(admin_of(actor))?;
         let days = or_throw(usage_days_of(options))?;
         let now = or_throw(time(now))?;
-        let usage = or_throw(self.inner.usage(actor, days, now))?;
+        let usage = or_throw(self.inner.usage_view(actor, days, now))?;
         to_plain(&usage).map(JsCast::unchecked_into)
     }
 
@@ -62,6 +64,6 @@ impl JsAccount {
         let actor = or_throw(admin_of(actor))?;
         let now = or_throw(time(now))?;
         let events = or_throw(self.inner.audit_log(actor, now))?;
-        to_plain(&events).map(JsCast::unchecked_into)
+        to_plain(&Events(events)).map(JsCast::unchecked_into)
     }
 }

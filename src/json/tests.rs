@@ -17,7 +17,6 @@ use super::*;
 use crate::access::Access;
 use crate::account::Account;
 use crate::actor::Actor;
-use crate::actor::Role;
 use crate::application::{Application, KeyUpdate, NewKey};
 use crate::audit::{Action, AuditLog, Changes, Event, Value};
 use crate::credentials::encode_basic;
@@ -479,7 +478,9 @@ fn the_state_reads_as_serde_json_read_it() {
             }
         }
     }
-    assert!(accepted > 2000, "too few accepted: {accepted}");
+    // The history and the audit trail (version 2) are more text for a
+    // mutation to break: fewer whole states survive one.
+    assert!(accepted > 1500, "too few accepted: {accepted}");
 }
 
 #[test]
@@ -738,7 +739,8 @@ fn the_writer_writes_what_serde_json_wrote() {
             assert_eq!(usage.to_json(), serde_json::to_string(&usage).unwrap());
         }
         let events = a.audit_log(Actor::Admin, later).unwrap();
-        assert_eq!(events.to_json(), serde_json::to_string(&events).unwrap());
+        let json = crate::audit::Events(events).to_json();
+        assert_eq!(json, serde_json::to_string(&events).unwrap());
     }
     for _ in 0..500 {
         let tail = r.pick(&["", "\u{1F600}", "\u{2028}", "\\", "\""]);
@@ -921,7 +923,10 @@ fn history_and_audit_corners_read_as_serde_json_read_them() {
         "1",
     ] {
         agree::<Action>(text);
-        agree::<Role>(&text.replace("key.created", "admin"));
+        agree::<Actor>(&format!(
+            "{{\"role\":{}}}",
+            text.replace("key.created", "admin")
+        ));
     }
     let events = [
         "{\"at\":1,\"actor\":{\"role\":\"admin\"},\"action\":\"limits.changed\"}".to_owned(),
