@@ -25,11 +25,14 @@ export { AccountObject, KeyDirectory };
  * @property {string} UPSTREAM_ORIGIN where admitted calls go, e.g. "https://api-origin.example.com"
  * @property {string} [ADMIN_TOKEN] secret: the bearer token of the management endpoints (32+ characters)
  * @property {string} [UPSTREAM_AUTH] secret: sent upstream as `X-Edge-Auth`, so the origin can trust the `X-Api-*` headers
+ * @property {Fetcher} [ASSETS] the portal's static assets (served under /_apikeys/portal/)
  * @property {string} [LOG_REFUSALS] "true": log each refusal's status, code and key ID (never the secret)
  */
 
 /** Path prefix of the management endpoints; everything else is the API. */
 const MANAGEMENT_PREFIX = "/_apikeys/";
+/** The portal, served from Workers Static Assets (wrangler.jsonc `assets`, binding ASSETS). */
+const PORTAL_PREFIX = "/_apikeys/portal/";
 
 /** Headers the worker sets on forwarded requests (a client's own are dropped). */
 const FORWARDED = ["X-Api-Key-Id", "X-Api-Account-Id", "X-Api-Key-Access", "X-Edge-Auth"];
@@ -262,6 +265,10 @@ export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     try {
+      if (url.pathname.startsWith(PORTAL_PREFIX) || url.pathname === PORTAL_PREFIX.slice(0, -1)) {
+        if (env.ASSETS) return await env.ASSETS.fetch(request);
+        return error(404, "NOT_FOUND", "The portal is not deployed with this worker.");
+      }
       if (url.pathname.startsWith(MANAGEMENT_PREFIX)) return await handleManagement(request, env, url);
       if (!env.UPSTREAM_ORIGIN) return error(500, "UPSTREAM_NOT_CONFIGURED", "UPSTREAM_ORIGIN is not set.");
       return await handleApi(request, env, ctx);
