@@ -25,6 +25,11 @@ const FIELD_NAMES = {
   dailyCalls: "Daily calls",
   maxApplications: "Applications",
   maxConnections: "Connections per application",
+  quotaResetOffsetMs: "Quota reset (ms after 00:00 UTC)",
+  callCountResetOffsetMs: "Call Count reset (ms after 00:00 UTC)",
+  leaseTtlMs: "Connection time-to-live (ms)",
+  realm: "Realm",
+  hashProfile: "Hash profile",
 };
 
 function show(value) {
@@ -44,9 +49,9 @@ function changeLines(changes) {
     : Object.entries(changes);
   return entries.map(([field, c]) => {
     const label = FIELD_NAMES[field] ?? field;
-    if (c && typeof c === "object" && ("from" in c || "to" in c || "old" in c || "new" in c)) {
-      return `${label}: ${show(c.from ?? c.old)} → ${show(c.to ?? c.new)}`;
-    }
+    if (c && typeof c === "object" && ("from" in c || "to" in c)) return `${label}: ${show(c.from)} → ${show(c.to)}`;
+    // A change whose text the trail does not keep (descriptions, the realm).
+    if (c && typeof c === "object" && !Object.keys(c).length) return `${label} changed`;
     return `${label}: ${show(c)}`;
   });
 }
