@@ -13,7 +13,7 @@
 // machine.
 import { rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
-import { startOrigin, startEdge, newAccountId, storageFolder, get as fetch } from "../test/harness.mjs";
+import { startOrigin, startEdge, storageFolder, get as fetch } from "../test/harness.mjs";
 import { encodeBasic, generateKeyId, generateSecret } from "apikeys";
 
 const N = Number(process.argv[2] ?? 2000);
@@ -46,7 +46,7 @@ const folder = storageFolder(STORAGE);
 const origin = await startOrigin();
 const edge = await startEdge({ origin: origin.url, persist: folder });
 try {
-  const account = newAccountId("bench");
+  const account = await edge.client.newAccount("bench");
   const key = await edge.client.createKey(account, { name: "bench" });
   const header = encodeBasic(key.keyId, key.secret);
   const url = `${edge.urls.a}/v1/items`;

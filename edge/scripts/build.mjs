@@ -22,10 +22,12 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
  * Bundles `entry` into `outdir` (`worker.js` plus each imported `.wasm`).
- * @param {{ entry?: string, outdir?: string }} [options]
+ * `define` replaces global identifiers (the test build sets
+ * `__APIKEYS_TEST_BUILD__`, see src/faults.js).
+ * @param {{ entry?: string, outdir?: string, define?: Record<string, string> }} [options]
  * @returns {Promise<BuiltWorker>}
  */
-export async function buildWorker({ entry = "src/worker.js", outdir = "dist" } = {}) {
+export async function buildWorker({ entry = "src/worker.js", outdir = "dist", define = {} } = {}) {
   const out = resolve(root, outdir);
   mkdirSync(out, { recursive: true });
   /** @type {Set<string>} */
@@ -40,6 +42,7 @@ export async function buildWorker({ entry = "src/worker.js", outdir = "dist" } =
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
     external: ["cloudflare:*"],
+    define,
     metafile: true,
     logLevel: "warning",
     plugins: [

@@ -61,16 +61,29 @@ export function error(status, code, message, headers) {
   return json(status, { error: { code, message } }, headers);
 }
 
+/**
+ * 429 TOO_MANY_FAILED_AUTHENTICATIONS: the client's IP failed to
+ * authenticate too often; refused before any verification.
+ * @param {number} retryAfter seconds
+ */
+export function tooManyFailures(retryAfter) {
+  return error(429, "TOO_MANY_FAILED_AUTHENTICATIONS", "Too many failed authentications from this address; try again later.", {
+    "Retry-After": String(retryAfter),
+  });
+}
+
 /** HTTP status of a management error code (codes of ApiKeyError). */
 export function managementStatus(code) {
   switch (code) {
     case "INVALID_NAME":
     case "INVALID_DESCRIPTION":
     case "INVALID_INPUT":
+    case "INVALID_LIMITS":
       return 400;
     case "NOT_ADMIN":
       return 403;
     case "UNKNOWN_KEY":
+    case "UNKNOWN_ACCOUNT":
       return 404;
     case "APPLICATION_LIMIT_REACHED":
       return 409;

@@ -1,32 +1,39 @@
 // The edge worker in front of the REST API. Every request to the API carries
 // `Authorization: Basic base64(apiKeyId:apiKeySecret)`. The worker finds the
-// key's account in the key directory, asks that account's Durable Object to
-// authorize the call (secret, access, daily quota, concurrency), then either
-// refuses it (401/403/429 with the decision's headers and a small JSON body)
-// or forwards it to the upstream origin, adding the RateLimit headers. The
-// call's lease is given back when the upstream response has been streamed to
-// the client, or when it fails, or when the client goes away; the lease TTL
-// (60 s) is the backstop if even that cannot run.
-//
-// Management endpoints under /_apikeys/ (create, list, reset, delete keys of
-// an account) take the admin token from the worker's secrets, never an API key.
-import { parseBasic, isKeyId, isSecret, verify } from "apikeys";
-import { AccountObject, directoryOf } from "./account-object.js";
+// key's record through the key directory (cached per isolate, key-cache.js),
+// verifies the secret itself, and asks the account's Durable Object to
+// decide the rest of a verified call (version, access, concurrency, quota);
+// then it either refuses the call (401/403/429 with the decision's headers
+// and a small JSON body) or forwards it to the upstream origin (proxy.js).
+// Management under /_apikeys/ is in management.js. This file routes and maps
+// HTTP; the objects own the state.
+import { isKeyId, isSecret, parseBasic, verify } from "apikeys";
+import { AccountObject } from "./account-object.js";
+import { KeyCache } from "./key-cache.js";
 import { KeyDirectory } from "./key-directory.js";
-import { json, refusal, error, managementStatus } from "./responses.js";
+import { handleManagement } from "./management.js";
+import { forward } from "./proxy.js";
+import { blockedFor, clientIp, countFailure } from "./rate-limit.js";
+import { error, refusal, tooManyFailures } from "./responses.js";
 
 export { AccountObject, KeyDirectory };
 
 /**
- * The worker's bindings (see wrangler.toml).
+ * The worker's bindings (see wrangler.jsonc).
  * @typedef {object} Env
  * @property {DurableObjectNamespace<AccountObject>} ACCOUNTS one object per account
  * @property {DurableObjectNamespace<KeyDirectory>} KEY_DIRECTORY one object per key ID
+ * @property {RateLimit} [FAILED_AUTH_LIMITER] failed authentications per client IP
  * @property {string} UPSTREAM_ORIGIN where admitted calls go, e.g. "https://api-origin.example.com"
- * @property {string} [ADMIN_TOKEN] secret: the bearer token of the management endpoints (32+ characters)
+ * @property {string} [UPSTREAM_TIMEOUT_MS] how long to wait for the upstream's response headers (default 30000)
+ * @property {string} [DIRECTORY_RETRY_MS] period of the alarm that retries failed directory updates (default 10000)
+ * @property {string} [FAILED_AUTH_PERIOD_SECONDS] the limiter's period (10 or 60), for Retry-After
+ * @property {string} [ADMIN_TOKEN] secret: the operator's bearer token (32+ characters)
+ * @property {string} [ADMIN_JWT_SECRET] secret: HS256 key of account admin tokens (32+ characters)
  * @property {string} [UPSTREAM_AUTH] secret: sent upstream as `X-Edge-Auth`, so the origin can trust the `X-Api-*` headers
  * @property {Fetcher} [ASSETS] the portal's static assets (served under /_apikeys/portal/)
  * @property {string} [LOG_REFUSALS] "true": log each refusal's status, code and key ID (never the secret)
+ * @property {DurableObjectNamespace} [FAULTS] test build only: the fault plan (faults.js)
  */
 
 /** Path prefix of the management endpoints; everything else is the API. */
@@ -34,53 +41,8 @@ const MANAGEMENT_PREFIX = "/_apikeys/";
 /** The portal, served from Workers Static Assets (wrangler.jsonc `assets`, binding ASSETS). */
 const PORTAL_PREFIX = "/_apikeys/portal/";
 
-/** Headers the worker sets on forwarded requests (a client's own are dropped). */
-const FORWARDED = ["X-Api-Key-Id", "X-Api-Account-Id", "X-Api-Key-Access", "X-Edge-Auth"];
-
-const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const MAX_MANAGEMENT_BODY = 4096;
-
-// Key ID -> account, as the directory answered, per isolate. Only positive
-// answers are kept, and they never go stale: a key ID is generated for one
-// account and never moves. A deleted or reset key is refused by its account's
-// object, which every call still reaches, so this cache cannot let a revoked
-// key through; it only saves the directory hop.
-const accountOfKey = new Map();
-const ACCOUNT_CACHE_MAX = 10_000;
-
-/**
- * The account owning the presented key, or null when the header is not
- * well-formed Basic credentials of a key the directory knows.
- * @param {Env} env
- * @param {string | null} header
- * @returns {Promise<string | null>}
- */
-async function accountFor(env, header) {
-  let keyId;
-  try {
-    const credentials = parseBasic(header);
-    if (!isKeyId(credentials.keyId) || !isSecret(credentials.secret)) return null;
-    keyId = credentials.keyId;
-  } catch {
-    return null;
-  }
-  const cached = accountOfKey.get(keyId);
-  if (cached !== undefined) return cached;
-  const accountId = await directoryOf(env, keyId).lookup();
-  if (accountId !== null) {
-    if (accountOfKey.size >= ACCOUNT_CACHE_MAX) accountOfKey.delete(accountOfKey.keys().next().value);
-    accountOfKey.set(keyId, accountId);
-  }
-  return accountId;
-}
-
-/**
- * @param {Env} env
- * @param {string} accountId
- */
-function accountObject(env, accountId) {
-  return env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId));
-}
+/** Key ID -> directory entry, per isolate. */
+const keys = new KeyCache();
 
 /**
  * @param {Env} env
@@ -93,166 +55,117 @@ function logRefusal(env, decision) {
 }
 
 /**
- * An API call: authorize, then refuse or forward.
+ * The key ID of well-formed Basic credentials (ID and secret formats and the
+ * secret's checksum), or null.
+ * @param {string | null} header
+ */
+function presentedKeyId(header) {
+  try {
+    const credentials = parseBasic(header);
+    return isKeyId(credentials.keyId) && isSecret(credentials.secret) ? credentials.keyId : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An API call: authorize, then refuse or forward. Refused before any work
+ * when the client's IP is blocked; refused in the worker when the header is
+ * malformed, the key unknown (negative cache) or the secret wrong (verified
+ * here against the cached key record). Only a call whose secret the worker
+ * has verified reaches the account object.
  * @param {Request} request
  * @param {Env} env
  * @param {ExecutionContext} ctx
  * @returns {Promise<Response>}
  */
 async function handleApi(request, env, ctx) {
+  const ip = clientIp(request);
+  const waited = blockedFor(ip, Date.now());
+  if (waited > 0) return tooManyFailures(waited);
+
   const header = request.headers.get("Authorization");
   const method = request.method;
-  const accountId = await accountFor(env, header);
-  if (accountId === null) {
+  const keyId = presentedKeyId(header);
+  let entry = keyId === null ? null : await keys.get(env, keyId, Date.now());
+  if (keyId === null || entry === null) {
     // Missing, malformed or unknown: the package's stateless check gives the
     // same decision (and headers) as an account would.
-    const decision = verify(header, method, null);
-    logRefusal(env, decision);
-    return refusal(decision);
+    return refuse(env, ip, verify(header, method, null));
   }
-  const account = accountObject(env, accountId);
-  const decision = await account.authorize(header, method);
-  if (!decision.ok) {
-    logRefusal(env, decision);
-    return refusal(decision);
+  if (entry.record === null) {
+    // An entry written before the directory held records: the account object
+    // checks the whole header, and publishes the record.
+    const account = accountStub(env, entry.accountId);
+    const decision = await account.authorize(entry.accountId, header, method, { publish: true });
+    if (decision.code === "UNKNOWN_KEY") keys.forget(keyId);
+    if (!decision.ok) return refuse(env, ip, decision);
+    return forward(request, env, ctx, { account, accountId: entry.accountId, decision });
   }
-  return forward(request, env, ctx, account, accountId, decision);
+
+  // At most one refresh of the record per call: after a failed secret (at
+  // most once a second per key) or after STALE_KEY_RECORD.
+  let refreshed = false;
+  for (;;) {
+    const local = verify(header, method, publicRecord(entry.record));
+    if (local.code === "INVALID_SECRET" && !refreshed && keys.mayRefresh(keyId, Date.now())) {
+      refreshed = true;
+      entry = await keys.refresh(env, keyId, Date.now());
+      if (entry === null || entry.record === null) return refuse(env, ip, verify(header, method, null));
+      continue;
+    }
+    if (local.code !== "OK" && local.code !== "READ_ONLY_KEY") return refuse(env, ip, local);
+
+    // The secret is right for this record. The account object decides the
+    // rest: version, access by method (with RateLimit headers), concurrency,
+    // quota. A record that needs a rehash sends the whole header instead, so
+    // the account object can migrate the hash.
+    const account = accountStub(env, entry.accountId);
+    const decision = entry.record.rehash
+      ? await account.authorize(entry.accountId, header, method)
+      : await account.authorizeVerified(entry.accountId, keyId, entry.record.version, method);
+    if (decision.code === "STALE_KEY_RECORD" && !refreshed) {
+      refreshed = true;
+      entry = await keys.refresh(env, keyId, Date.now());
+      if (entry === null || entry.record === null) return refuse(env, ip, verify(header, method, null));
+      continue;
+    }
+    if (decision.code === "UNKNOWN_KEY") keys.forget(keyId);
+    if (!decision.ok) return refuse(env, ip, decision);
+    return forward(request, env, ctx, { account, accountId: entry.accountId, decision });
+  }
 }
 
 /**
- * Forwards an admitted call upstream and streams the answer back, adding the
- * decision's RateLimit headers. The lease is released exactly once: when the
- * body has been streamed (before the client sees its end), or on failure, or
- * when the client goes away.
- * @param {Request} request
+ * What `verify` takes of a directory record.
+ * @param {import("./key-directory.js").KeyRecord} record
+ */
+function publicRecord(record) {
+  return { keyId: record.keyId, secretHash: record.secretHash, access: record.access };
+}
+
+/**
  * @param {Env} env
- * @param {ExecutionContext} ctx
- * @param {DurableObjectStub<AccountObject>} account
  * @param {string} accountId
- * @param {import("apikeys").AccountDecision} decision
- * @returns {Promise<Response>}
  */
-async function forward(request, env, ctx, account, accountId, decision) {
-  let released = null;
-  const release = () => {
-    released ??= account.release(/** @type {string} */ (decision.leaseId)).catch(() => false);
-    return released;
-  };
-  request.signal?.addEventListener("abort", () => ctx.waitUntil(release()));
-
-  const url = new URL(request.url);
-  const headers = new Headers(request.headers);
-  headers.delete("Authorization");
-  for (const name of FORWARDED) headers.delete(name);
-  headers.set("X-Api-Key-Id", /** @type {string} */ (decision.keyId));
-  headers.set("X-Api-Account-Id", accountId);
-  headers.set("X-Api-Key-Access", /** @type {string} */ (decision.access));
-  if (env.UPSTREAM_AUTH) headers.set("X-Edge-Auth", env.UPSTREAM_AUTH);
-
-  // Only the path and query are the client's: `new URL("//other.host/x", origin)`
-  // would change the host, so they are set on a copy of the origin instead.
-  const target = new URL(env.UPSTREAM_ORIGIN);
-  target.pathname = url.pathname;
-  target.search = url.search;
-
-  let upstream;
-  try {
-    upstream = await fetch(target, {
-      method: request.method,
-      headers,
-      body: request.body,
-      redirect: "manual",
-      signal: request.signal,
-    });
-  } catch {
-    await release();
-    return error(502, "UPSTREAM_UNAVAILABLE", "The upstream API could not be reached.", decision.headers);
-  }
-
-  const out = new Headers(upstream.headers);
-  for (const [name, value] of Object.entries(decision.headers)) out.set(name, value);
-  const init = { status: upstream.status, statusText: upstream.statusText, headers: out };
-  if (upstream.body === null) {
-    await release();
-    return new Response(null, init);
-  }
-  // flush() runs when the upstream body has ended and before the client's
-  // stream closes, so a client that has read a whole response finds its
-  // slot free. A cancelled (client gone) or failed stream rejects pipeTo.
-  const { readable, writable } = new TransformStream({ flush: () => release().then(() => {}) });
-  ctx.waitUntil(upstream.body.pipeTo(writable).catch(() => release()));
-  return new Response(readable, init);
+function accountStub(env, accountId) {
+  return env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId));
 }
 
 /**
- * Constant-time comparison of a presented token with the configured one.
- * @param {string} presented
- * @param {string} expected
- */
-async function sameToken(presented, expected) {
-  const enc = new TextEncoder();
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", enc.encode(presented)),
-    crypto.subtle.digest("SHA-256", enc.encode(expected)),
-  ]);
-  return crypto.subtle.timingSafeEqual(a, b);
-}
-
-const ADMIN_CHALLENGE = { "WWW-Authenticate": 'Bearer realm="apikeys-admin"' };
-
-/**
- * The management endpoints:
- *   POST   /_apikeys/accounts/{accountId}/keys                 create  -> 201 { keyId, secret, ... }
- *   GET    /_apikeys/accounts/{accountId}/keys                 list    -> 200 { callsToday, remainingToday, keys, ... }
- *   POST   /_apikeys/accounts/{accountId}/keys/{keyId}/reset   reset   -> 200 { keyId, secret }
- *   DELETE /_apikeys/accounts/{accountId}/keys/{keyId}         delete  -> 204
- * authenticated by `Authorization: Bearer <ADMIN_TOKEN>`.
- * @param {Request} request
+ * The response to a refused API call. A failed authentication (a 401 other
+ * than "no credentials at all") counts against the client's IP.
  * @param {Env} env
- * @param {URL} url
- * @returns {Promise<Response>}
+ * @param {string} ip
+ * @param {import("apikeys").Decision} decision
  */
-async function handleManagement(request, env, url) {
-  const configured = env.ADMIN_TOKEN ?? "";
-  if (configured.length < 32) {
-    return error(503, "ADMIN_NOT_CONFIGURED", "Management is disabled: set the ADMIN_TOKEN secret (32+ characters).");
+async function refuse(env, ip, decision) {
+  logRefusal(env, decision);
+  if (decision.status === 401 && decision.code !== "MISSING_CREDENTIALS") {
+    const blocked = await countFailure(env, ip, Date.now());
+    if (blocked > 0) return tooManyFailures(blocked);
   }
-  const auth = request.headers.get("Authorization") ?? "";
-  const bearer = /^Bearer +(\S+) *$/i.exec(auth);
-  if (!bearer || !(await sameToken(bearer[1], configured))) {
-    return error(401, "INVALID_ADMIN_CREDENTIALS", "Management needs the admin token: Authorization: Bearer <token>.", ADMIN_CHALLENGE);
-  }
-
-  const route = /^\/_apikeys\/accounts\/([^/]+)\/keys(?:\/([^/]+)(\/reset)?)?\/?$/.exec(url.pathname);
-  if (!route) return error(404, "NOT_FOUND", "No such management endpoint.");
-  const [, accountId, keyId, reset] = route;
-  if (!ACCOUNT_ID.test(accountId)) return error(400, "INVALID_ACCOUNT_ID", "Account IDs are 1-64 characters of A-Z a-z 0-9 _ -.");
-  if (keyId !== undefined && !isKeyId(keyId)) return error(404, "UNKNOWN_KEY", "No such API key.");
-  const account = accountObject(env, accountId);
-  const method = request.method;
-
-  /** @param {{ ok: boolean, code?: string, message?: string, value?: unknown }} result @param {number} status */
-  const answer = (result, status) =>
-    result.ok ? json(status, result.value) : error(managementStatus(result.code), result.code, result.message);
-
-  if (keyId === undefined && method === "GET") return answer(await account.listKeys(), 200);
-  if (keyId === undefined && method === "POST") {
-    if (Number(request.headers.get("Content-Length") ?? 0) > MAX_MANAGEMENT_BODY) {
-      return error(413, "INVALID_INPUT", "The request body is too large.");
-    }
-    let input;
-    try {
-      const text = await request.text();
-      if (text.length > MAX_MANAGEMENT_BODY) throw new Error("too large");
-      input = JSON.parse(text);
-    } catch {
-      return error(400, "INVALID_INPUT", "Send a JSON object { name, description?, readOnly? }.");
-    }
-    return answer(await account.createKey(accountId, input), 201);
-  }
-  if (keyId !== undefined && reset && method === "POST") return answer(await account.resetSecret(keyId), 200);
-  if (keyId !== undefined && !reset && method === "DELETE") return answer(await account.deleteKey(accountId, keyId), 204);
-  return error(405, "METHOD_NOT_ALLOWED", "Method not allowed on this endpoint.");
+  return refusal(decision);
 }
 
 export default {

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyId, generateSecret } from "apikeys";
-import { startOrigin, startEdge, newAccountId, sleep } from "./harness.mjs";
+import { startOrigin, startEdge, sleep } from "./harness.mjs";
 
 let origin;
 let edge;
@@ -25,7 +25,7 @@ async function errorOf(res) {
 }
 
 test("happy path: an admitted call reaches the origin and carries the RateLimit headers", async () => {
-  const account = newAccountId("happy");
+  const account = await edge.client.newAccount("happy");
   const key = await edge.client.createKey(account, { name: "Reporting", description: "nightly export" });
   assert.match(key.keyId, /^PFK-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.match(key.secret, /^pfs_/);
@@ -62,7 +62,7 @@ test("happy path: an admitted call reaches the origin and carries the RateLimit 
 });
 
 test("a read-only key may GET but is refused on POST with 403 READ_ONLY_KEY", async () => {
-  const account = newAccountId("readonly");
+  const account = await edge.client.newAccount("readonly");
   const key = await edge.client.createKey(account, { name: "Dashboard", readOnly: true });
   assert.equal(key.access, "read-only");
 
@@ -81,7 +81,7 @@ test("a read-only key may GET but is refused on POST with 403 READ_ONLY_KEY", as
 });
 
 test("401s carry WWW-Authenticate; unknown key and wrong secret look the same", async () => {
-  const account = newAccountId("unauth");
+  const account = await edge.client.newAccount("unauth");
   const key = await edge.client.createKey(account, { name: "Sync" });
 
   const missing = await edge.client.api("/v1/forms");
@@ -121,7 +121,7 @@ test("401s carry WWW-Authenticate; unknown key and wrong secret look the same", 
 });
 
 test("a 4th simultaneous call of one application gets 429 CONCURRENCY_LIMIT_EXCEEDED until one of 3 finishes", async () => {
-  const account = newAccountId("concurrency");
+  const account = await edge.client.newAccount("concurrency");
   const key = await edge.client.createKey(account, { name: "Streamer" });
   const other = await edge.client.createKey(account, { name: "Other app" });
   const names = ["c1", "c2", "c3"].map((n) => `${n}-${account}`);
@@ -161,7 +161,7 @@ test("a 4th simultaneous call of one application gets 429 CONCURRENCY_LIMIT_EXCE
 });
 
 test("a client that goes away mid-response frees its slot", async () => {
-  const account = newAccountId("gone");
+  const account = await edge.client.newAccount("gone");
   const key = await edge.client.createKey(account, { name: "Flaky client" });
   const names = ["g1", "g2", "g3"].map((n) => `${n}-${account}`);
   const controllers = names.map(() => new AbortController());
@@ -202,7 +202,7 @@ test("a failing upstream answers 502 and releases the lease", async () => {
   await closed.close();
   const dead = await startEdge({ origin: deadUrl });
   try {
-    const account = newAccountId("dead");
+    const account = await dead.client.newAccount("dead");
     const key = await dead.client.createKey(account, { name: "Upstream down" });
     for (let i = 0; i < 4; i++) {
       const res = await dead.client.api("/v1/forms", { key });
@@ -218,7 +218,7 @@ test("a failing upstream answers 502 and releases the lease", async () => {
 });
 
 test("reset: the old secret is refused on the very next request through either worker", async () => {
-  const account = newAccountId("reset");
+  const account = await edge.client.newAccount("reset");
   const key = await edge.client.createKey(account, { name: "Rotating" });
   // Both workers have seen the key (so both have its account cached).
   for (const client of [edge.client, edge.clientB]) {
@@ -248,7 +248,7 @@ test("reset: the old secret is refused on the very next request through either w
 });
 
 test("delete: the key is refused at once through either worker, and its slot is free", async () => {
-  const account = newAccountId("delete");
+  const account = await edge.client.newAccount("delete");
   const keys = [];
   for (const name of ["one", "two", "three"]) keys.push(await edge.client.createKey(account, { name }));
   const fourth = await edge.client.admin("POST", `accounts/${account}/keys`, { name: "four" });
@@ -279,7 +279,7 @@ test("delete: the key is refused at once through either worker, and its slot is 
 });
 
 test("management needs the admin token, never an API key; secrets show only in create and reset", async () => {
-  const account = newAccountId("admin");
+  const account = await edge.client.newAccount("admin");
   const created = await edge.client.admin("POST", `accounts/${account}/keys`, { name: "Integration", description: "CRM" });
   assert.equal(created.status, 201);
   assert.equal(created.headers.get("Cache-Control"), "no-store");

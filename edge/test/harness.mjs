@@ -6,13 +6,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { mintToken } from "../src/admin-auth.js";
 import { Miniflare } from "miniflare";
 import { Agent, fetch } from "undici";
 import { encodeBasic } from "apikeys";
 import { buildWorker } from "../scripts/build.mjs";
 
-/** A fresh admin token per run (never printed). */
+/** A fresh operator token per run (never printed). */
 export const ADMIN_TOKEN = randomBytes(32).toString("base64url");
+/** A fresh HS256 key for account admin tokens per run (never printed). */
+export const ADMIN_JWT_SECRET = randomBytes(32).toString("base64url");
 
 /**
  * Parses JSON with comments (wrangler.jsonc): drops line and block comments
@@ -51,8 +54,9 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /**
  * The stub upstream origin. Every request is answered with a JSON echo of
  * what the edge forwarded, except `/hold/<name>`, which sends its headers and
- * a first chunk, then stays open until `finish(name)`, and `/stream/<name>`,
- * which does the same but also sends a line every 50 ms meanwhile.
+ * a first chunk, then stays open until `finish(name)`, `/stream/<name>`,
+ * which does the same but also sends a line every 50 ms meanwhile, and
+ * `/silent/<name>`, which sends nothing (not even headers) until `finish(name)`.
  */
 export async function startOrigin() {
   /** @type {Array<{ method: string, path: string, headers: Record<string, string | string[] | undefined> }>} */
@@ -79,6 +83,18 @@ export async function startOrigin() {
     };
     res.on("finish", finished);
     res.on("close", finished);
+    const silent = /^\/silent\/([\w-]+)/.exec(req.url ?? "");
+    if (silent) {
+      // /silent/ sends nothing at all, not even headers, until finish(name).
+      const name = silent[1];
+      res.on("close", () => {
+        if (!res.writableEnded) aborted.push(name);
+        held.delete(name);
+      });
+      held.set(name, { end: () => res.writeHead(200, { "Content-Type": "text/plain" }).end(`late ${name}\n`) });
+      for (const w of waiters) w();
+      return;
+    }
     const hold = /^\/(hold|stream)\/([\w-]+)/.exec(req.url ?? "");
     if (hold) {
       const [, kind, name] = hold;
@@ -167,31 +183,52 @@ export function storageFolder(kind = "tmpfs") {
   return mkdtempSync(join(parent, "apikeys-edge-"));
 }
 
+/** The test build: the worker plus the fault plan, with the fault points on (src/faults.js). */
+let testBuild = null;
+function buildTestWorker() {
+  testBuild ??= buildWorker({
+    entry: "test/fixtures/test-worker.js",
+    outdir: "dist-test",
+    define: { __APIKEYS_TEST_BUILD__: "true" },
+  });
+  return testBuild;
+}
+
 /**
  * Starts the edge worker in workerd: worker "edge" defines the Durable
  * Objects, worker "edge-b" (same code) binds to them by script name, like
  * a second deployment or another isolate of the same one. Without `persist`,
  * storage lives in a fresh tmpfs folder that `dispose` removes; with it, the
- * folder is the caller's, kept across restarts.
- * @param {{ origin: string, persist?: string, logRefusals?: boolean }} options
+ * folder is the caller's, kept across restarts. `vars` override the vars of
+ * wrangler.jsonc (e.g. a short DIRECTORY_RETRY_MS).
+ * @param {{ origin: string, persist?: string, logRefusals?: boolean, vars?: Record<string, string> }} options
  */
-export async function startEdge({ origin, persist, logRefusals = false }) {
+export async function startEdge({ origin, persist, logRefusals = false, vars = {} }) {
   const scratch = persist === undefined ? storageFolder("tmpfs") : null;
-  const built = await buildWorker({ entry: wrangler.main, outdir: "dist" });
+  const built = await buildTestWorker();
   const common = {
     modules: built.modules,
     modulesRoot: built.modulesRoot,
     compatibilityDate: COMPATIBILITY_DATE,
     compatibilityFlags: COMPATIBILITY_FLAGS,
-    // vars from wrangler.jsonc, the stub origin, and the secret as `wrangler secret put` would bind it
-    bindings: { ...wrangler.vars, UPSTREAM_ORIGIN: origin, ADMIN_TOKEN, LOG_REFUSALS: String(logRefusals) },
+    // vars from wrangler.jsonc, the stub origin, and the secrets as `wrangler secret put` would bind them
+    bindings: {
+      ...wrangler.vars,
+      UPSTREAM_ORIGIN: origin,
+      ADMIN_TOKEN,
+      ADMIN_JWT_SECRET,
+      LOG_REFUSALS: String(logRefusals),
+      ...vars,
+    },
+    // The ratelimits of wrangler.jsonc, as Miniflare takes them.
+    ratelimits: Object.fromEntries((wrangler.ratelimits ?? []).map((r) => [r.name, { simple: r.simple }])),
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
   const sqliteClasses = new Set(wrangler.migrations.flatMap((m) => m.new_sqlite_classes ?? []));
-  /** The Durable Object bindings of wrangler.jsonc; `scriptName` binds to another worker's classes. */
+  /** The Durable Object bindings of wrangler.jsonc, plus the test-only FAULTS; `scriptName` binds to another worker's classes. */
   const durableObjects = (scriptName) =>
     Object.fromEntries(
-      wrangler.durable_objects.bindings.map((b) => [
+      [...wrangler.durable_objects.bindings, { name: "FAULTS", class_name: "FaultPlan" }].map((b) => [
         b.name,
         { className: b.class_name, useSQLite: sqliteClasses.has(b.class_name), ...(scriptName ? { scriptName } : {}) },
       ]),
@@ -207,11 +244,28 @@ export async function startEdge({ origin, persist, logRefusals = false }) {
   await mf.ready;
   const a = (await mf.unsafeGetDirectURL("edge")).origin;
   const b = (await mf.unsafeGetDirectURL("edge-b")).origin;
+  /** A Durable Object of the edge, reached from Node (RPC through Miniflare). */
+  const object = async (binding, name) => {
+    const ns = await mf.getDurableObjectNamespace(binding, "edge");
+    return ns.get(ns.idFromName(name));
+  };
   const dispose = async () => {
     await mf.dispose();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   };
-  return { mf, urls: { a, b }, client: new Client(a), clientB: new Client(b), dispose };
+  return {
+    mf,
+    urls: { a, b },
+    client: new Client(a),
+    clientB: new Client(b),
+    /** The fault plan: `arm(point, times)`, `clear()` (src/faults.js lists the points). */
+    faults: () => object("FAULTS", "plan"),
+    /** The key directory object of a key ID: `lookup()`, `stats()`. */
+    directory: (keyId) => object("KEY_DIRECTORY", keyId),
+    /** An account's object: `stats()`. */
+    accountObject: (accountId) => object("ACCOUNTS", accountId),
+    dispose,
+  };
 }
 
 /**
@@ -232,20 +286,30 @@ export const get = (url, init = {}) => fetch(url, { ...init, dispatcher });
 
 /** A client of one worker: API calls with a key, management calls with the admin token. */
 export class Client {
-  /** @param {string} base */
-  constructor(base) {
+  /**
+   * @param {string} base
+   * @param {string} [ip] sent as CF-Connecting-IP, as Cloudflare would
+   */
+  constructor(base, ip) {
     this.base = base;
+    this.ip = ip;
+  }
+
+  /** The same worker, seen from another client IP. */
+  from(ip) {
+    return new Client(this.base, ip);
   }
 
   /**
    * An API call with Basic credentials (`key` = { keyId, secret }) or a raw header.
    * @param {string} path
-   * @param {{ key?: { keyId: string, secret: string }, authorization?: string, method?: string, body?: string, signal?: AbortSignal }} [opts]
+   * @param {{ key?: { keyId: string, secret: string }, authorization?: string, method?: string, body?: string, signal?: AbortSignal, ip?: string }} [opts]
    */
-  api(path, { key, authorization, method = "GET", body, signal } = {}) {
+  api(path, { key, authorization, method = "GET", body, signal, ip = this.ip } = {}) {
     const headers = {};
     if (key) headers.Authorization = encodeBasic(key.keyId, key.secret);
     if (authorization !== undefined) headers.Authorization = authorization;
+    if (ip !== undefined) headers["CF-Connecting-IP"] = ip;
     return get(this.base + path, { method, headers, body, signal });
   }
 
@@ -259,6 +323,7 @@ export class Client {
   async admin(method, path, body, authorization = `Bearer ${ADMIN_TOKEN}`) {
     const headers = { "Content-Type": "application/json" };
     if (authorization !== null) headers.Authorization = authorization;
+    if (this.ip !== undefined) headers["CF-Connecting-IP"] = this.ip;
     const res = await get(`${this.base}/_apikeys/${path}`, {
       method,
       headers,
@@ -266,6 +331,26 @@ export class Client {
     });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+  }
+
+  /**
+   * Creates an account (operator); asserts success. Returns its ID.
+   * @param {string} accountId
+   * @param {Record<string, unknown>} [limits]
+   */
+  async createAccount(accountId, limits) {
+    const r = await this.admin("PUT", `accounts/${accountId}`, limits === undefined ? {} : { limits });
+    if (r.status !== 201) throw new Error(`createAccount: ${r.status} ${JSON.stringify(r.body)}`);
+    return accountId;
+  }
+
+  /**
+   * A new account with a unique ID (operator).
+   * @param {string} label
+   * @param {Record<string, unknown>} [limits]
+   */
+  newAccount(label, limits) {
+    return this.createAccount(newAccountId(label), limits);
   }
 
   /**
@@ -293,3 +378,11 @@ export class Client {
 
 /** A unique account ID for one test. */
 export const newAccountId = (label) => `${label}-${randomBytes(6).toString("hex")}`;
+
+/**
+ * An account admin token signed with the run's ADMIN_JWT_SECRET.
+ * @param {{ account: string, sub?: string, role?: "admin" | "user", ttlSeconds?: number }} claims
+ */
+export async function accountToken({ account, sub = "alice@example.com", role = "admin", ttlSeconds = 600 }) {
+  return (await mintToken(ADMIN_JWT_SECRET, { account, sub, role, ttlSeconds }, Date.now())).token;
+}

@@ -12,7 +12,7 @@
 // more than 3 calls in flight.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startOrigin, startEdge, newAccountId } from "./harness.mjs";
+import { startOrigin, startEdge } from "./harness.mjs";
 
 const CALLS = 5_000;
 const PARALLEL = 120;
@@ -32,7 +32,7 @@ after(async () => {
 });
 
 test("5,000 calls, 100+ in flight, 3 keys of one account: exactly 2,500 admitted, the rest DAILY_LIMIT_EXCEEDED", { timeout: 300_000 }, async () => {
-  const account = newAccountId("load");
+  const account = await edge.client.newAccount("load");
   const keys = [];
   for (const name of ["alpha", "beta", "gamma"]) keys.push(await edge.client.createKey(account, { name }));
   const clients = [edge.client, edge.clientB];
@@ -134,7 +134,7 @@ test("5,000 calls, 100+ in flight, 3 keys of one account: exactly 2,500 admitted
 
 test("two accounts do not share quota", async () => {
   // The account above has used all of its 2,500; a second account has all of its own.
-  const other = newAccountId("other");
+  const other = await edge.client.newAccount("other");
   const key = await edge.client.createKey(other, { name: "independent" });
   for (let i = 1; i <= 3; i++) {
     const res = await edge.client.api("/v1/items", { key });

@@ -5,7 +5,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { startOrigin, startEdge, newAccountId, storageFolder } from "./harness.mjs";
+import { startOrigin, startEdge, storageFolder } from "./harness.mjs";
 
 const folder = storageFolder("disk");
 let origin;
@@ -20,8 +20,8 @@ after(async () => {
 test("keys and counts survive a restart of the runtime", async () => {
   origin = await startOrigin();
   edge = await startEdge({ origin: origin.url, persist: folder });
-  const account = newAccountId("persist");
-  const other = newAccountId("persist-other");
+  const account = await edge.client.newAccount("persist");
+  const other = await edge.client.newAccount("persist-other");
   const full = await edge.client.createKey(account, { name: "Full", description: "kept" });
   const readOnly = await edge.client.createKey(account, { name: "Viewer", readOnly: true });
   const doomed = await edge.client.createKey(account, { name: "Doomed" });
