@@ -100,7 +100,7 @@ export function adminTokens({ apiUrl, operatorToken, accountId, admin = DEMO_ADM
       const expiresAt = typeof body.expiresAt === "number" ? body.expiresAt : Date.parse(body.expiresAt);
       return { token: body.token, renewAt: (Number.isFinite(expiresAt) ? expiresAt : Date.now() + TOKEN_TTL_S * 1000) - 300_000 };
     }
-    if (response.status === 404 || response.status === 405) {
+    if ((response.status === 404 && body?.error?.code === "NOT_FOUND") || response.status === 405) {
       // An edge without scoped tokens yet: this same-origin proxy adds the
       // operator's token itself (it still never reaches the browser).
       log("note: this worker cannot mint admin tokens (POST /_apikeys/tokens); the local proxy uses the operator token");
@@ -125,7 +125,7 @@ export async function ensureAccount({ apiUrl, operatorToken, accountId }) {
     headers: { Authorization: `Bearer ${operatorToken}`, "Content-Type": "application/json" },
     body: "{}",
   });
-  // 404/405: an edge where accounts are implicit.
+  // 404 NOT_FOUND / 405: an edge where accounts are implicit.
   if (!response.ok && response.status !== 404 && response.status !== 405) {
     throw new Error(`could not create the account ${accountId}: HTTP ${response.status} ${await response.text()}`);
   }
