@@ -1,467 +1,53 @@
-//! An account's API key applications, its daily quota, each key's call count
-//! and last call, and the concurrency leases of in-flight calls.
+//! An account and its rules: up to three applications (R2) managed by admins
+//! (R3), secrets shown once (R5) and reset at once (R6), one daily quota
+//! shared by the keys (R9), each key's call count and last call (R10, R11),
+//! and at most three in-flight calls per application (R12).
 //!
-//! All state is plain data (serde): the caller persists [`Account::to_json`]
-//! wherever it lives. Time is passed in as `now` (epoch milliseconds); nothing
-//! here reads a clock.
-
-use serde::{Deserialize, Serialize};
+//! All state is plain data: the caller persists [`Account::to_json`]
+//! wherever it lives (see [`crate::state`]). Time is passed in as `now`
+//! (epoch milliseconds); nothing here reads a clock.
 
 use crate::access::{check_method, Access};
-use crate::credentials::parse_basic;
-use crate::decision::{seconds_until, Decision, QuotaView, DEFAULT_REALM};
+use crate::actor::Actor;
+use crate::application::{
+    clean_description, clean_name, Application, IssuedKey, KeyList, KeyView, NewKey,
+};
+use crate::decision::{Decision, DecisionBuilder};
 use crate::error::{Error, Result};
-use crate::hashing::{hash_secret, needs_rehash, validate_hash, verify_secret, Profile};
+use crate::hashing::{hash_secret, needs_rehash};
 use crate::key_id::KeyId;
+use crate::lease::Lease;
+use crate::limits::{Limits, LimitsPatch};
+use crate::pipeline::{authenticate, Header, KeyRecord};
+use crate::quota::{count_in, current_day, Quota, QuotaView};
 use crate::secret::Secret;
+use crate::window::{check_now, day_index, seconds_until, window_end, DAY_MS};
 
-/// Milliseconds in a day.
-pub const DAY_MS: u64 = 86_400_000;
-/// The latest time a JS `Date` can hold (epoch ms); later `now` values are refused.
-pub const MAX_TIME_MS: u64 = 8_640_000_000_000_000;
-/// The most characters in an application name.
-pub const MAX_NAME_CHARS: usize = 100;
-/// The most characters in a description.
-pub const MAX_DESCRIPTION_CHARS: usize = 500;
-/// The schema version that [`Account::to_json`] writes and [`Account::from_json`] reads.
-pub const STATE_VERSION: u32 = 1;
-
-/// The account's limits and options. Every field has the seed's default, so
-/// any subset may be given.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-pub struct Limits {
-    /// API calls per account per quota window (2,500).
-    pub daily_calls: u32,
-    /// Applications (keys) per account (3).
-    pub max_applications: u32,
-    /// Concurrent connections (live leases) per application (3).
-    pub max_connections: u32,
-    /// Where the account's quota window starts, in ms after 00:00 UTC (0: midnight).
-    pub quota_reset_offset_ms: u64,
-    /// Where each key's call-count window starts, in ms after 00:00 UTC (1,800,000: 00:30).
-    pub call_count_reset_offset_ms: u64,
-    /// How long a lease lives unless released, in ms (60,000).
-    pub lease_ttl_ms: u64,
-    /// The realm named in `WWW-Authenticate` ("apikeys").
-    pub realm: String,
-    /// The argon2 profile for new hashes; older hashes are migrated on their
-    /// next successful call.
-    pub hash_profile: Profile,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            daily_calls: 2_500,
-            max_applications: 3,
-            max_connections: 3,
-            quota_reset_offset_ms: 0,
-            call_count_reset_offset_ms: 30 * 60 * 1000,
-            lease_ttl_ms: 60_000,
-            realm: DEFAULT_REALM.to_owned(),
-            hash_profile: Profile::DEFAULT,
-        }
-    }
-}
-
-impl Limits {
-    /// Checks every field's range: daily calls 1 to 100,000,000; applications
-    /// 1 to 100; connections 1 to 1,000; offsets under a day; lease TTL 1 s to
-    /// a day; realm 1 to 64 printable ASCII characters without `"` or `\`; a
-    /// valid hash profile. Refuses with [`Error::InvalidLimits`].
-    pub fn validate(&self) -> Result<()> {
-        let realm_ok = (1..=64).contains(&self.realm.len())
-            && self
-                .realm
-                .bytes()
-                .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
-        let ok = (1..=100_000_000).contains(&self.daily_calls)
-            && (1..=100).contains(&self.max_applications)
-            && (1..=1000).contains(&self.max_connections)
-            && self.quota_reset_offset_ms < DAY_MS
-            && self.call_count_reset_offset_ms < DAY_MS
-            && (1000..=DAY_MS).contains(&self.lease_ttl_ms)
-            && realm_ok
-            && self.hash_profile.validate().is_ok();
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::InvalidLimits)
-        }
-    }
-}
-
-/// Who calls a management operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Actor {
-    /// An account admin: may create, list, reset and delete keys.
-    Admin,
-    /// Any other user: refused with [`Error::NotAdmin`].
-    User,
-}
-
-impl Actor {
-    /// `"admin"` is an admin; any other role is not.
-    pub fn from_role(role: &str) -> Actor {
-        if role == "admin" {
-            Actor::Admin
-        } else {
-            Actor::User
-        }
-    }
-
-    fn require_admin(self) -> Result<()> {
-        match self {
-            Actor::Admin => Ok(()),
-            Actor::User => Err(Error::NotAdmin),
-        }
-    }
-}
-
-/// What an admin fills in to create a key.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct NewKey {
-    /// Required: names the connected system, e.g. "Salesforce Integration".
-    pub name: String,
-    /// Optional purpose of the application.
-    pub description: String,
-    /// Restricts the key to GET, HEAD and OPTIONS.
-    pub read_only: bool,
-}
-
-/// One stored application: everything but the secret, of which only the
-/// argon2id hash is kept.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Application {
-    /// The API Key ID.
-    pub key_id: KeyId,
-    /// The application's name (trimmed).
-    pub name: String,
-    /// The description (trimmed; may be empty).
-    pub description: String,
-    /// Full or read-only.
-    pub access: Access,
-    /// PHC string of the secret's argon2 hash.
-    pub secret_hash: String,
-    /// When the key was created, epoch ms.
-    pub created_at: u64,
-    /// When the secret was last set (created or reset), epoch ms.
-    pub secret_set_at: u64,
-    /// Admitted calls in the window numbered `call_count_day`.
-    pub call_count: u32,
-    /// Which call-count window `call_count` belongs to (see [`day_index`]).
-    pub call_count_day: u64,
-    /// When the last admitted call was made, epoch ms.
-    pub last_call_at: Option<u64>,
-}
-
-/// A slot of an in-flight call.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Lease {
-    /// `lease-<n>`, unique in the account.
-    pub id: String,
-    /// The application holding the slot.
-    pub key_id: KeyId,
-    /// When the slot frees itself if not released, epoch ms.
-    pub expires_at: u64,
-}
-
-/// The account's quota window and the calls admitted in it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Quota {
-    /// Which quota window `calls` belongs to (see [`day_index`]).
-    pub day: u64,
-    /// Admitted calls in that window.
-    pub calls: u32,
-}
-
-/// The number of the daily window that holds `now`, for windows starting
-/// `offset` ms after 00:00 UTC. Window `d` ends (resets) at `d * DAY_MS + offset`.
-pub fn day_index(now: u64, offset: u64) -> u64 {
-    (now + DAY_MS - offset) / DAY_MS
-}
-
-fn window_end(day: u64, offset: u64) -> u64 {
-    day * DAY_MS + offset
-}
-
-fn check_now(now: u64) -> Result<u64> {
-    if now <= MAX_TIME_MS {
-        Ok(now)
-    } else {
-        Err(Error::InvalidTime)
-    }
-}
-
-/// A key as given once, right after create or reset: the only place its
-/// secret appears.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IssuedKey {
-    /// The API Key ID.
-    pub key_id: KeyId,
-    /// The API Key Secret: show it once, store it nowhere.
-    pub secret: Secret,
-}
-
-/// One row of the keys page.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyView {
-    /// Application name.
-    pub name: String,
-    /// Description (may be empty).
-    pub description: String,
-    /// API Key ID.
-    pub key_id: KeyId,
-    /// Full or read-only.
-    pub access: Access,
-    /// Calls admitted in the key's current call-count window (0 after its reset).
-    pub call_count: u32,
-    /// When the key's call count next resets, epoch ms.
-    pub call_count_resets_at: u64,
-    /// The most recent admitted call, epoch ms.
-    pub last_call_at: Option<u64>,
-    /// When the key was created, epoch ms.
-    pub created_at: u64,
-    /// When the secret was last set, epoch ms.
-    pub secret_set_at: u64,
-    /// Live leases (in-flight calls) of the application.
-    pub active_connections: u32,
-}
-
-/// What the keys page shows: the account's calls and balance, then the keys.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyList {
-    /// Calls admitted in the current quota window.
-    pub calls_today: u32,
-    /// Calls left in the current quota window.
-    pub remaining_today: u32,
-    /// The daily limit.
-    pub daily_limit: u32,
-    /// When the quota window resets, epoch ms.
-    pub resets_at: u64,
-    /// The most applications the account may have.
-    pub application_limit: u32,
-    /// The most concurrent connections per application.
-    pub connection_limit: u32,
-    /// The applications, oldest first.
-    pub keys: Vec<KeyView>,
-}
-
-/// A key record as an edge worker with its own key store keeps it: the input
-/// of the stateless [`verify`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyRecord {
-    /// The API Key ID.
-    pub key_id: KeyId,
-    /// PHC string of the secret's argon2 hash.
-    pub secret_hash: String,
-    /// Full or read-only (`"full"` when absent).
-    #[serde(default)]
-    pub access: Access,
-}
-
-/// The serialized form, version 1.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct State {
-    version: u32,
-    limits: Limits,
-    quota: Quota,
-    next_lease: u64,
-    keys: Vec<Application>,
-    leases: Vec<Lease>,
-}
+/// The most calls one key's count may show: a key's window can overlap two
+/// quota windows of the largest limit.
+const MAX_CALL_COUNT: u32 = 200_000_000;
 
 /// An account: up to three applications sharing one daily quota.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "State", into = "State")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Account {
-    limits: Limits,
-    quota: Quota,
-    next_lease: u64,
-    keys: Vec<Application>,
-    leases: Vec<Lease>,
+    pub(crate) limits: Limits,
+    pub(crate) quota: Quota,
+    pub(crate) next_lease: u64,
+    pub(crate) keys: Vec<Application>,
+    pub(crate) leases: Vec<Lease>,
 }
 
-impl From<Account> for State {
-    fn from(a: Account) -> State {
-        State {
-            version: STATE_VERSION,
-            limits: a.limits,
-            quota: a.quota,
-            next_lease: a.next_lease,
-            keys: a.keys,
-            leases: a.leases,
-        }
-    }
-}
-
-impl TryFrom<State> for Account {
-    type Error = Error;
-
-    fn try_from(s: State) -> Result<Account> {
-        validate_state(&s).map_err(|_| Error::InvalidState)?;
-        Ok(Account {
-            limits: s.limits,
-            quota: s.quota,
-            next_lease: s.next_lease,
-            keys: s.keys,
-            leases: s.leases,
-        })
-    }
-}
-
-fn lease_number(id: &str) -> Option<u64> {
-    let n = id.strip_prefix("lease-")?;
-    if n.is_empty() || n.len() > 20 || !n.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    if n.len() > 1 && n.starts_with('0') {
-        return None;
-    }
-    n.parse().ok()
-}
-
-fn validate_state(s: &State) -> Result<()> {
-    let bad = Err(Error::InvalidState);
-    if s.version != STATE_VERSION {
-        return bad;
-    }
-    // The lease counter goes to JS as a number: keep it exact there, and far
-    // from u64::MAX so that `admit` can never overflow it (a debug-build panic).
-    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
-    if s.next_lease > MAX_SAFE_INTEGER {
-        return bad;
-    }
-    s.limits.validate()?;
-    let l = &s.limits;
-    let max_day = day_index(MAX_TIME_MS, 0) + 1;
-    if s.quota.day > max_day || s.quota.calls > l.daily_calls {
-        return bad;
-    }
-    if s.keys.len() > l.max_applications as usize {
-        return bad;
-    }
-    for (i, k) in s.keys.iter().enumerate() {
-        if s.keys[..i].iter().any(|o| o.key_id == k.key_id) {
-            return bad;
-        }
-        if clean_name(&k.name).as_deref() != Ok(k.name.as_str())
-            || clean_description(&k.description).as_deref() != Ok(k.description.as_str())
-        {
-            return bad;
-        }
-        validate_hash(&k.secret_hash)?;
-        let times_ok = k.created_at <= MAX_TIME_MS
-            && k.secret_set_at <= MAX_TIME_MS
-            && k.created_at <= k.secret_set_at
-            && k.last_call_at.is_none_or(|t| t <= MAX_TIME_MS)
-            && k.call_count_day <= max_day
-            // The library writes a key's window together with the quota's:
-            // it is never more than one window ahead of it.
-            && k.call_count_day <= s.quota.day.saturating_add(1);
-        // A key's window can overlap two quota windows: 2× the limit at most.
-        let count_ok = k.call_count <= l.daily_calls.saturating_mul(2)
-            && (k.call_count == 0 || k.last_call_at.is_some());
-        if !times_ok || !count_ok {
-            return bad;
-        }
-    }
-    for (i, lease) in s.leases.iter().enumerate() {
-        let n = lease_number(&lease.id).ok_or(Error::InvalidState)?;
-        if n >= s.next_lease
-            || lease.expires_at > MAX_TIME_MS + l.lease_ttl_ms
-            || s.leases[..i].iter().any(|o| o.id == lease.id)
-            || !s.keys.iter().any(|k| k.key_id == lease.key_id)
-        {
-            return bad;
-        }
-        let held = s.leases.iter().filter(|o| o.key_id == lease.key_id).count();
-        if held > l.max_connections as usize {
-            return bad;
-        }
-    }
-    Ok(())
-}
-
-fn clean_name(name: &str) -> Result<String> {
-    let name = name.trim();
-    let chars = name.chars().count();
-    if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(Error::InvalidName);
-    }
-    Ok(name.to_owned())
-}
-
-fn clean_description(text: &str) -> Result<String> {
-    let text = text.trim();
-    if text.chars().count() > MAX_DESCRIPTION_CHARS
-        || text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(Error::InvalidDescription);
-    }
-    Ok(text.to_owned())
-}
-
-/// Why [`authenticate`] refused: the error, and the key ID and access learnt so far.
-type Refusal = (Error, Option<KeyId>, Option<Access>);
-
-/// The first half of the pipeline, shared by [`Account::authorize`] and
-/// [`verify`]: cheap refusals, then one argon2 verification.
-/// `find` maps a well-formed key ID to its stored hash and access.
-fn authenticate<'a>(
-    header: &str,
-    method: &str,
-    find: impl FnOnce(&KeyId) -> Option<(&'a str, Access)>,
-) -> core::result::Result<(KeyId, Access, Secret), Refusal> {
-    check_method(method).map_err(|e| (e, None, None))?;
-    let creds = parse_basic(header).map_err(|e| (e, None, None))?;
-    let key_id = KeyId::parse(&creds.user_id).map_err(|e| (e, None, None))?;
-    let secret = Secret::parse(&creds.password).map_err(|e| (e, None, None))?;
-    let Some((hash, access)) = find(&key_id) else {
-        return Err((Error::UnknownKey, Some(key_id), None));
-    };
-    if verify_secret(secret.expose(), hash) != Ok(true) {
-        return Err((Error::InvalidSecret, Some(key_id), None));
-    }
-    if !access.allows(method) {
-        return Err((Error::ReadOnlyKey, Some(key_id), Some(access)));
-    }
-    Ok((key_id, access, secret))
-}
-
-/// The stateless check for an edge worker that keeps key records in a store
-/// of its own: the same codes and headers as [`Account::authorize`], but no
-/// quota, counts or lease. `key` is the stored record of the presented key
-/// ID, or `None` when the store has none.
-pub fn verify(header: &str, method: &str, key: Option<&KeyRecord>) -> Decision {
-    let found = authenticate(header, method, |id| {
-        key.filter(|k| &k.key_id == id)
-            .map(|k| (k.secret_hash.as_str(), k.access))
-    });
-    match found {
-        Ok((key_id, access, _)) => Decision::build(
-            None,
-            Some(key_id),
-            Some(access),
-            None,
-            None,
-            None,
-            DEFAULT_REALM,
-        ),
-        Err((e, key_id, access)) => {
-            Decision::build(Some(e), key_id, access, None, None, None, DEFAULT_REALM)
-        }
-    }
+/// What a verifying edge worker caches of one key: the record [`crate::verify`]
+/// takes, its version, and whether its hash should be migrated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CachedKey {
+    /// Key ID, hash and access.
+    pub record: KeyRecord,
+    /// Changes with every change to the record (reset, access change, rehash).
+    pub version: u64,
+    /// The stored hash differs from the account's profile: send the next
+    /// call with its header to [`Account::authorize`], which migrates it.
+    pub rehash: bool,
 }
 
 impl Account {
@@ -489,17 +75,6 @@ impl Account {
         &self.leases
     }
 
-    /// The state as versioned JSON text. It holds hashes, never a secret.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    /// Reads and validates state written by [`Account::to_json`]; anything
-    /// else is refused with [`Error::InvalidState`].
-    pub fn from_json(text: &str) -> Result<Account> {
-        serde_json::from_str(text).map_err(|_| Error::InvalidState)
-    }
-
     /// Creates an application and its key (admin only). The secret in the
     /// result is the only copy there will ever be.
     pub fn create_key(
@@ -523,15 +98,16 @@ impl Account {
         };
         let secret = Secret::generate()?;
         let secret_hash = hash_secret(secret.expose(), self.limits.hash_profile)?;
+        let access = if new.read_only {
+            Access::ReadOnly
+        } else {
+            Access::Full
+        };
         self.keys.push(Application {
             key_id: key_id.clone(),
             name,
             description,
-            access: if new.read_only {
-                Access::ReadOnly
-            } else {
-                Access::Full
-            },
+            access,
             secret_hash,
             created_at: now,
             secret_set_at: now,
@@ -587,24 +163,50 @@ impl Account {
         Ok(())
     }
 
+    /// Changes some of the limits (admin only; who may is the caller's
+    /// policy: at the edge, only the operator). Limits below what is in use
+    /// are accepted and the use drains: no new key while the account has
+    /// as many as the limit or more, no new call while the quota or the
+    /// connections are used up. Returns the limits now in force.
+    pub fn set_limits(&mut self, actor: Actor, patch: LimitsPatch, now: u64) -> Result<Limits> {
+        actor.require_admin()?;
+        check_now(now)?;
+        self.limits = self.limits.merged(patch)?;
+        Ok(self.limits.clone())
+    }
+
+    /// What a verifying edge worker caches of a key, or `None` for a key ID
+    /// the account does not have.
+    pub fn key_record(&self, key_id: &str) -> Option<CachedKey> {
+        let app = self.keys.iter().find(|k| k.key_id.as_str() == key_id)?;
+        Some(CachedKey {
+            record: KeyRecord {
+                key_id: app.key_id.clone(),
+                secret_hash: app.secret_hash.clone(),
+                access: app.access,
+            },
+            version: app.record_version(),
+            rehash: needs_rehash(&app.secret_hash, self.limits.hash_profile) == Ok(true),
+        })
+    }
+
     /// Checks one request and, when it is admitted, counts the call and takes
     /// a lease. Never fails: every refusal is a [`Decision`] with its code.
     ///
-    /// The pipeline, cheapest refusal first: method syntax, header parse, key
-    /// ID and secret format with checksum, key lookup, argon2 verification,
-    /// access by method, concurrency, daily quota. A refused call changes
-    /// nothing.
+    /// The pipeline (see [`crate::pipeline`]), then concurrency and the daily
+    /// quota. A refused call changes nothing.
     pub fn authorize(&mut self, header: &str, method: &str, now: u64) -> Decision {
+        self.authorize_header(Ok(header), method, now)
+    }
+
+    pub(crate) fn authorize_header(
+        &mut self,
+        header: Header<'_>,
+        method: &str,
+        now: u64,
+    ) -> Decision {
         if check_now(now).is_err() {
-            return Decision::build(
-                Some(Error::InvalidTime),
-                None,
-                None,
-                None,
-                None,
-                None,
-                &self.limits.realm,
-            );
+            return self.invalid_time();
         }
         let keys = &self.keys;
         let found = authenticate(header, method, |id| {
@@ -612,74 +214,144 @@ impl Account {
                 .find(|k| &k.key_id == id)
                 .map(|k| (k.secret_hash.as_str(), k.access))
         });
-        let (key_id, access, secret) = match found {
-            Ok(v) => v,
-            Err((e, key_id, access)) => {
-                let q = self.quota_view(now);
-                return Decision::build(
-                    Some(e),
-                    key_id,
-                    access,
-                    None,
-                    Some(q),
-                    None,
-                    &self.limits.realm,
-                );
-            }
-        };
-        if let Some(e) = self.admission_error(&key_id, now) {
-            let q = self.quota_view(now);
-            let retry = match e {
-                Error::ConcurrencyLimitExceeded => {
-                    let first = self
-                        .live_leases(&key_id, now)
-                        .map(|l| l.expires_at)
-                        .min()
-                        .unwrap_or(now);
-                    seconds_until(first, now)
+        match found {
+            Ok((key_id, access, secret)) => {
+                let d = self.admit_if_room(key_id.clone(), access, now);
+                if d.ok() {
+                    self.rehash_if_needed(&key_id, &secret);
                 }
-                _ => seconds_until(q.resets_at, now),
-            };
-            return Decision::build(
-                Some(e),
-                Some(key_id),
-                Some(access),
-                None,
-                Some(q),
-                Some(retry),
-                &self.limits.realm,
-            );
+                d
+            }
+            Err((e, key_id, access)) => {
+                self.finish(Decision::refuse(e).key(key_id).access(access), now)
+            }
         }
-        // Admitted: count, lease, and migrate an outdated hash.
-        let lease_id = self.admit(&key_id, now);
-        self.rehash_if_needed(&key_id, &secret);
-        let q = self.quota_view(now);
-        Decision::build(
-            None,
-            Some(key_id),
-            Some(access),
-            Some(lease_id),
-            Some(q),
-            None,
-            &self.limits.realm,
-        )
+    }
+
+    /// Everything [`Account::authorize`] does but the secret check, for a
+    /// call whose secret an edge worker has verified against the key's
+    /// cached record of `version` ([`Account::key_record`]). A record that is
+    /// no longer current is refused with [`Error::StaleKeyRecord`]: refresh
+    /// it and decide again.
+    pub fn authorize_verified(
+        &mut self,
+        key_id: &str,
+        version: u64,
+        method: &str,
+        now: u64,
+    ) -> Decision {
+        if check_now(now).is_err() {
+            return self.invalid_time();
+        }
+        if let Err(e) = check_method(method) {
+            return self.finish(Decision::refuse(e), now);
+        }
+        let Ok(id) = KeyId::parse(key_id) else {
+            return self.finish(Decision::refuse(Error::MalformedCredentials), now);
+        };
+        let Some(app) = self.keys.iter().find(|k| k.key_id == id) else {
+            return self.finish(Decision::refuse(Error::UnknownKey).key(Some(id)), now);
+        };
+        if app.record_version() != version {
+            return self.finish(Decision::refuse(Error::StaleKeyRecord).key(Some(id)), now);
+        }
+        let access = app.access;
+        if !access.allows(method) {
+            let refused = Decision::refuse(Error::ReadOnlyKey).key(Some(id));
+            return self.finish(refused.access(Some(access)), now);
+        }
+        self.admit_if_room(id, access, now)
     }
 
     /// Gives back a lease. Returns whether a lease was held under that ID
     /// (an expired or unknown lease returns `false`; both are harmless).
     pub fn release(&mut self, lease_id: &str, now: u64) -> Result<bool> {
+        self.release_with(lease_id, now, false)
+    }
+
+    /// [`Account::release`], and with `refund` gives back the call itself:
+    /// its unit of the daily quota and of the key's Call Count, for a call
+    /// the edge could not deliver. A refund happens once per lease (the
+    /// lease is gone after it), only in the windows the call was counted in,
+    /// and never takes a count below zero.
+    pub fn release_with(&mut self, lease_id: &str, now: u64, refund: bool) -> Result<bool> {
         let now = check_now(now)?;
-        let before = self.leases.len();
-        let mut live = false;
-        self.leases.retain(|l| {
-            if l.id == lease_id {
-                live = l.expires_at > now;
-                false
-            } else {
-                true
+        let Some(i) = self.leases.iter().position(|l| l.id == lease_id) else {
+            return Ok(false);
+        };
+        let lease = self.leases.remove(i);
+        if refund && lease.admitted_at > 0 {
+            self.refund(&lease, now);
+        }
+        Ok(lease.is_live(now, self.limits.lease_ttl_ms))
+    }
+
+    /// Extends a live lease to `now` + the lease TTL (never further), for a
+    /// call still in flight. Returns whether the lease was live.
+    pub fn renew(&mut self, lease_id: &str, now: u64) -> Result<bool> {
+        let now = check_now(now)?;
+        let ttl = self.limits.lease_ttl_ms;
+        match self.leases.iter_mut().find(|l| l.id == lease_id) {
+            Some(l) if l.is_live(now, ttl) => {
+                l.expires_at = now + ttl;
+                Ok(true)
             }
-        });
-        Ok(self.leases.len() != before && live)
+            _ => Ok(false),
+        }
+    }
+
+    fn refund(&mut self, lease: &Lease, now: u64) {
+        let l = &self.limits;
+        let day = day_index(lease.admitted_at, l.quota_reset_offset_ms);
+        if self.quota.day == day && self.quota.day_at(now, l.quota_reset_offset_ms) == day {
+            self.quota.calls = self.quota.calls.saturating_sub(1);
+        }
+        let offset = l.call_count_reset_offset_ms;
+        let key_day = day_index(lease.admitted_at, offset);
+        if let Some(app) = self.keys.iter_mut().find(|k| k.key_id == lease.key_id) {
+            if app.call_count_day == key_day
+                && current_day(app.call_count_day, now, offset) == key_day
+            {
+                app.call_count = app.call_count.saturating_sub(1);
+            }
+        }
+    }
+
+    pub(crate) fn invalid_time(&self) -> Decision {
+        Decision::refuse(Error::InvalidTime).finish(&self.limits.realm)
+    }
+
+    /// A refusal with the quota as of `now`, for this account's realm.
+    fn finish(&self, d: DecisionBuilder, now: u64) -> Decision {
+        d.quota(self.quota_view(now)).finish(&self.limits.realm)
+    }
+
+    /// Concurrency, then the daily quota; admitted: count and lease.
+    fn admit_if_room(&mut self, key_id: KeyId, access: Access, now: u64) -> Decision {
+        let refused = |e| {
+            Decision::refuse(e)
+                .key(Some(key_id.clone()))
+                .access(Some(access))
+        };
+        let ttl = self.limits.lease_ttl_ms;
+        let live = self
+            .leases
+            .iter()
+            .filter(|l| l.key_id == key_id && l.is_live(now, ttl));
+        if live.clone().count() >= self.limits.max_connections as usize {
+            let first = live.map(|l| l.expires_at).min().unwrap_or(now);
+            let d = refused(Error::ConcurrencyLimitExceeded).retry_after(seconds_until(first, now));
+            return self.finish(d, now);
+        }
+        let q = self.quota_view(now);
+        if q.remaining == 0 {
+            return self.finish(
+                refused(Error::DailyLimitExceeded).retry_after(q.reset_seconds),
+                now,
+            );
+        }
+        let lease_id = self.admit(&key_id, now);
+        self.finish(Decision::admit(key_id, access).lease(lease_id), now)
     }
 
     fn index_of(&self, key_id: &str) -> Result<usize> {
@@ -689,76 +361,48 @@ impl Account {
             .ok_or(Error::UnknownKey)
     }
 
-    fn live_leases<'a>(
-        &'a self,
-        key_id: &'a KeyId,
-        now: u64,
-    ) -> impl Iterator<Item = &'a Lease> + 'a {
-        self.leases
-            .iter()
-            .filter(move |l| &l.key_id == key_id && l.expires_at > now)
-    }
-
     fn quota_view(&self, now: u64) -> QuotaView {
-        let offset = self.limits.quota_reset_offset_ms;
-        let today = day_index(now, offset).max(self.quota.day);
-        let used = if self.quota.day == today {
-            self.quota.calls
-        } else {
-            0
-        };
-        let resets_at = window_end(today, offset);
-        QuotaView {
-            remaining: self.limits.daily_calls.saturating_sub(used),
-            limit: self.limits.daily_calls,
-            resets_at,
-            reset_seconds: seconds_until(resets_at, now),
-        }
+        let l = &self.limits;
+        self.quota.view(now, l.quota_reset_offset_ms, l.daily_calls)
     }
 
-    fn admission_error(&self, key_id: &KeyId, now: u64) -> Option<Error> {
-        if self.live_leases(key_id, now).count() >= self.limits.max_connections as usize {
-            return Some(Error::ConcurrencyLimitExceeded);
-        }
-        if self.quota_view(now).remaining == 0 {
-            return Some(Error::DailyLimitExceeded);
-        }
-        None
-    }
-
+    /// Counts an admitted call and takes its lease.
     fn admit(&mut self, key_id: &KeyId, now: u64) -> String {
         let l = &self.limits;
-        // Windows only move forward: a clock that steps back cannot refill the quota.
-        let today = day_index(now, l.quota_reset_offset_ms).max(self.quota.day);
+        let today = self.quota.day_at(now, l.quota_reset_offset_ms);
         if self.quota.day != today {
             self.quota = Quota {
                 day: today,
                 calls: 0,
             };
         }
-        self.quota.calls += 1;
-        let key_day_now = day_index(now, l.call_count_reset_offset_ms);
-        if let Some(app) = self.keys.iter_mut().find(|k| &k.key_id == key_id) {
-            let day = key_day_now.max(app.call_count_day);
+        self.quota.calls = self.quota.calls.saturating_add(1);
+        let offset = l.call_count_reset_offset_ms;
+        for app in &mut self.keys {
+            // Every key's window follows the same clock rule as the quota's,
+            // so a wrong clock's far-future windows go all at once.
+            let day = current_day(app.call_count_day, now, offset);
             if app.call_count_day != day {
                 app.call_count_day = day;
                 app.call_count = 0;
             }
-            // Real calls cannot pass 2 × the daily limit in one key window;
-            // the cap keeps any accepted state within what `from_json` reads.
-            app.call_count = app
-                .call_count
-                .saturating_add(1)
-                .min(l.daily_calls.saturating_mul(2));
-            app.last_call_at = Some(app.last_call_at.map_or(now, |t| t.max(now)));
+            if &app.key_id == key_id {
+                app.call_count = app.call_count.saturating_add(1).min(MAX_CALL_COUNT);
+                app.last_call_at = Some(match app.last_call_at {
+                    Some(t) if t <= now + DAY_MS => t.max(now),
+                    _ => now,
+                });
+            }
         }
-        self.leases.retain(|lease| lease.expires_at > now);
+        let ttl = l.lease_ttl_ms;
+        self.leases.retain(|lease| lease.is_live(now, ttl));
         let id = format!("lease-{}", self.next_lease);
         self.next_lease += 1;
         self.leases.push(Lease {
             id: id.clone(),
             key_id: key_id.clone(),
-            expires_at: now + self.limits.lease_ttl_ms,
+            expires_at: now + ttl,
+            admitted_at: now,
         });
         id
     }
@@ -777,22 +421,23 @@ impl Account {
     fn view(&self, i: usize, now: u64) -> KeyView {
         let k = &self.keys[i];
         let offset = self.limits.call_count_reset_offset_ms;
-        let day = day_index(now, offset).max(k.call_count_day);
+        let day = current_day(k.call_count_day, now, offset);
+        let ttl = self.limits.lease_ttl_ms;
         KeyView {
             name: k.name.clone(),
             description: k.description.clone(),
             key_id: k.key_id.clone(),
             access: k.access,
-            call_count: if k.call_count_day == day {
-                k.call_count
-            } else {
-                0
-            },
+            call_count: count_in(k.call_count, k.call_count_day, day),
             call_count_resets_at: window_end(day, offset),
             last_call_at: k.last_call_at,
             created_at: k.created_at,
             secret_set_at: k.secret_set_at,
-            active_connections: self.live_leases(&k.key_id, now).count() as u32,
+            active_connections: self
+                .leases
+                .iter()
+                .filter(|l| l.key_id == k.key_id && l.is_live(now, ttl))
+                .count() as u32,
         }
     }
 }

@@ -1,25 +1,14 @@
 //! The answer to one request: admitted or refused, with its status, code and
-//! the headers an HTTP server should send.
+//! the headers an HTTP server should send (R7's `WWW-Authenticate`, R9's
+//! `RateLimit` fields, `Retry-After`).
 
 use crate::access::Access;
 use crate::error::Error;
 use crate::key_id::KeyId;
+pub use crate::quota::QuotaView;
 
 /// The realm in `WWW-Authenticate` unless the account's limits name another.
 pub const DEFAULT_REALM: &str = "apikeys";
-
-/// The quota as of a decision: what the `RateLimit` headers carry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct QuotaView {
-    /// Calls the account may still make in the current window.
-    pub remaining: u32,
-    /// The daily limit.
-    pub limit: u32,
-    /// When the window resets, epoch ms.
-    pub resets_at: u64,
-    /// Seconds from the decision until the reset (rounded up).
-    pub reset_seconds: u64,
-}
 
 /// The outcome of [`crate::Account::authorize`] or [`crate::verify`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +29,40 @@ pub struct Decision {
     pub headers: Vec<(&'static str, String)>,
 }
 
+/// A decision being made: start with [`Decision::admit`] or
+/// [`Decision::refuse`], add what is known, then [`DecisionBuilder::finish`]
+/// writes the headers.
+#[must_use]
+#[derive(Clone, Debug)]
+pub struct DecisionBuilder(Decision);
+
 impl Decision {
+    /// An admitted call of `key_id`, with its access.
+    pub fn admit(key_id: KeyId, access: Access) -> DecisionBuilder {
+        DecisionBuilder(Decision {
+            error: None,
+            key_id: Some(key_id),
+            access: Some(access),
+            lease_id: None,
+            quota: None,
+            retry_after: None,
+            headers: Vec::new(),
+        })
+    }
+
+    /// A call refused for `error`.
+    pub fn refuse(error: Error) -> DecisionBuilder {
+        DecisionBuilder(Decision {
+            error: Some(error),
+            key_id: None,
+            access: None,
+            lease_id: None,
+            quota: None,
+            retry_after: None,
+            headers: Vec::new(),
+        })
+    }
+
     /// Whether the request is admitted.
     pub fn ok(&self) -> bool {
         self.error.is_none()
@@ -63,52 +85,63 @@ impl Decision {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+}
 
-    /// Builds a decision and its headers.
-    pub(crate) fn build(
-        error: Option<Error>,
-        key_id: Option<KeyId>,
-        access: Option<Access>,
-        lease_id: Option<String>,
-        quota: Option<QuotaView>,
-        retry_after: Option<u64>,
-        realm: &str,
-    ) -> Decision {
-        let mut headers = Vec::with_capacity(3);
-        if error.map(Error::status) == Some(401) {
-            headers.push((
+impl DecisionBuilder {
+    /// The presented key ID (well-formed, whether known or not).
+    pub fn key(mut self, key_id: Option<KeyId>) -> Self {
+        self.0.key_id = key_id;
+        self
+    }
+
+    /// The key's access, known once its secret verified.
+    pub fn access(mut self, access: Option<Access>) -> Self {
+        self.0.access = access;
+        self
+    }
+
+    /// The lease an admitted call took.
+    pub fn lease(mut self, lease_id: String) -> Self {
+        self.0.lease_id = Some(lease_id);
+        self
+    }
+
+    /// The account's quota as of the decision.
+    pub fn quota(mut self, quota: QuotaView) -> Self {
+        self.0.quota = Some(quota);
+        self
+    }
+
+    /// Seconds a refused client should wait.
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.0.retry_after = Some(seconds);
+        self
+    }
+
+    /// The decision, with its headers for `realm`.
+    pub fn finish(self, realm: &str) -> Decision {
+        let mut d = self.0;
+        if d.status() == 401 {
+            d.headers.push((
                 "WWW-Authenticate",
                 format!("Basic realm=\"{realm}\", charset=\"UTF-8\""),
             ));
         }
-        if let Some(secs) = retry_after {
-            headers.push(("Retry-After", secs.to_string()));
+        if let Some(secs) = d.retry_after {
+            d.headers.push(("Retry-After", secs.to_string()));
         }
         // RateLimit fields (draft-ietf-httpapi-ratelimit-headers) only for a
         // caller whose secret verified: others learn nothing of the account.
-        if let (Some(_), Some(q)) = (access, quota) {
-            headers.push((
+        if let (Some(_), Some(q)) = (d.access, d.quota) {
+            d.headers.push((
                 "RateLimit-Policy",
                 format!("\"daily\";q={};w=86400", q.limit),
             ));
-            headers.push((
+            d.headers.push((
                 "RateLimit",
                 format!("\"daily\";r={};t={}", q.remaining, q.reset_seconds),
             ));
         }
-        Decision {
-            error,
-            key_id,
-            access,
-            lease_id,
-            quota,
-            retry_after,
-            headers,
-        }
+        d
     }
-}
-
-/// Whole seconds from `now` to `then`, rounded up, at least 1.
-pub(crate) fn seconds_until(then: u64, now: u64) -> u64 {
-    then.saturating_sub(now).div_ceil(1000).max(1)
 }

@@ -54,6 +54,9 @@ pub enum Error {
     InvalidProfile,
     /// The platform's random number generator failed.
     RandomUnavailable,
+    /// An edge worker verified the secret against a key record that has
+    /// changed since (reset, access change): refresh it and decide again.
+    StaleKeyRecord,
 }
 
 impl Error {
@@ -82,6 +85,7 @@ impl Error {
             Error::MalformedHash => "MALFORMED_HASH",
             Error::InvalidProfile => "INVALID_PROFILE",
             Error::RandomUnavailable => "RANDOM_UNAVAILABLE",
+            Error::StaleKeyRecord => "STALE_KEY_RECORD",
         }
     }
 
@@ -101,7 +105,7 @@ impl Error {
             | Error::InvalidUserId
             | Error::InvalidPassword
             | Error::InvalidInput => 400,
-            Error::ApplicationLimitReached => 409,
+            Error::ApplicationLimitReached | Error::StaleKeyRecord => 409,
             Error::InvalidTime
             | Error::InvalidState
             | Error::InvalidLimits
@@ -112,7 +116,7 @@ impl Error {
     }
 
     /// Every variant, for tests and documentation tables.
-    pub const ALL: [Error; 22] = [
+    pub const ALL: [Error; 23] = [
         Error::MissingCredentials,
         Error::UnsupportedScheme,
         Error::MalformedCredentials,
@@ -135,12 +139,20 @@ impl Error {
         Error::MalformedHash,
         Error::InvalidProfile,
         Error::RandomUnavailable,
+        Error::StaleKeyRecord,
     ];
+
+    /// The error of a code, or `None` for a code this library does not have.
+    pub fn from_code(code: &str) -> Option<Error> {
+        Error::ALL.into_iter().find(|e| e.code() == code)
+    }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = match self {
+impl Error {
+    /// The message for operators and admins: what went wrong and what to do.
+    /// It never contains a secret. [`fmt::Display`] writes it.
+    pub const fn message(self) -> &'static str {
+        match self {
             Error::MissingCredentials => "no credentials: send `Authorization: Basic base64(API_Key_ID:API_Key_Secret)`",
             Error::UnsupportedScheme => "unsupported authorization scheme: use `Basic`",
             Error::MalformedCredentials => "malformed credentials: expected base64 of `API_Key_ID:API_Key_Secret`",
@@ -163,8 +175,14 @@ impl fmt::Display for Error {
             Error::MalformedHash => "not an argon2 PHC hash string with accepted parameters",
             Error::InvalidProfile => "hash parameters out of range",
             Error::RandomUnavailable => "the platform's random number generator is unavailable",
-        };
-        f.write_str(message)
+            Error::StaleKeyRecord => "the cached key record has changed: refresh it and decide again",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
     }
 }
 

@@ -3,7 +3,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use apikeys::account::{DAY_MS, MAX_TIME_MS};
+use apikeys::window::{DAY_MS, MAX_TIME_MS};
 use apikeys::{
     encode_basic, is_key_id, verify, verify_secret, Access, Account, Actor, Decision, Error,
     KeyRecord, Limits, NewKey, Profile,
@@ -693,9 +693,11 @@ fn from_json_refuses_bad_state() {
             }),
         ),
         ("unknown field", edit(&|v| v["secret"] = "x".into())),
+        // Limits may be lowered below what is in use (`set_limits`): counts,
+        // keys and leases are bounded by what any limits allow.
         (
-            "calls over limit",
-            edit(&|v| v["quota"]["calls"] = 11.into()),
+            "calls over any limit",
+            edit(&|v| v["quota"]["calls"] = 100_000_001.into()),
         ),
         (
             "negative calls",
@@ -706,12 +708,14 @@ fn from_json_refuses_bad_state() {
             edit(&|v| v["quota"]["calls"] = 1.5.into()),
         ),
         (
-            "4th application",
+            "101st application",
             edit(&|v| {
                 let k = v["keys"][0].clone();
-                let mut k4 = k.clone();
-                k4["keyId"] = "PFK-1b4e28ba-2fa1-41d2-883f-0016d3cca427".into();
-                v["keys"].as_array_mut().unwrap().push(k4);
+                for n in 0..99 {
+                    let mut k = k.clone();
+                    k["keyId"] = format!("PFK-1b4e28ba-2fa1-41d2-883f-0016d3cc{n:04}").into();
+                    v["keys"].as_array_mut().unwrap().push(k);
+                }
             }),
         ),
         (
@@ -756,7 +760,7 @@ fn from_json_refuses_bad_state() {
         (
             "impossible count",
             edit(&|v| {
-                v["keys"][0]["callCount"] = 21.into();
+                v["keys"][0]["callCount"] = 200_000_001.into();
             }),
         ),
         (
@@ -773,12 +777,12 @@ fn from_json_refuses_bad_state() {
             "too many leases",
             edit(&|v| {
                 let l = v["leases"][0].clone();
-                for n in 1..4 {
+                for n in 1..1001 {
                     let mut l = l.clone();
                     l["id"] = format!("lease-{n}").into();
                     v["leases"].as_array_mut().unwrap().push(l);
                 }
-                v["nextLease"] = 9.into();
+                v["nextLease"] = 2000.into();
             }),
         ),
         (

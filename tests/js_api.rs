@@ -157,7 +157,7 @@ fn account_class_follows_the_contract() {
     assert!(lease.is_string());
     let headers = get(&d, "headers");
     assert!(get(&headers, "RateLimit").is_string());
-    assert!(a.release(&lease, &t0()).unwrap());
+    assert!(a.release(&lease, &t0(), None).unwrap());
 
     let post: JsValue = a
         .authorize(

@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use std::collections::HashMap;
 
-use apikeys::account::{day_index, DAY_MS};
+use apikeys::window::{day_index, DAY_MS};
 use apikeys::{encode_basic, Account, Actor, Limits, NewKey, Profile};
 use proptest::prelude::*;
 #[cfg(not(target_arch = "wasm32"))]

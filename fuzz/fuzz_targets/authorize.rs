@@ -26,7 +26,7 @@
 use std::sync::OnceLock;
 
 use apikeys::access::{check_method, is_safe_method};
-use apikeys::account::MAX_TIME_MS;
+use apikeys::window::MAX_TIME_MS;
 use apikeys::hashing::argon2_runs;
 use apikeys::{
     encode_basic, is_key_id, is_secret, parse_basic, Account, Actor, Error, Limits, NewKey,

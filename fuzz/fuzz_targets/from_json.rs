@@ -5,7 +5,7 @@
 //! secrets of `apikeys_fuzz::known_secret`, so authorize gets past argon2.
 #![no_main]
 
-use apikeys::account::{DAY_MS, MAX_TIME_MS};
+use apikeys::window::{DAY_MS, MAX_TIME_MS};
 use apikeys::{encode_basic, Account, Actor, NewKey};
 use apikeys_fuzz::{check_decision, known_secret, phc_cost, CHEAP_COST, KNOWN_IDS};
 use libfuzzer_sys::fuzz_target;
