@@ -183,6 +183,12 @@ export class EdgeStore {
         `${error.code}: ${error.message ?? ""}`.trim(),
       );
     }
+    if ([502, 503, 504].includes(response.status)) {
+      throw new ConnectionError(
+        "The API key service is not available right now.",
+        `HTTP ${response.status}${error?.code ? ` ${error.code}: ${error.message ?? ""}` : ""}`.trim(),
+      );
+    }
     if (typeof error?.code === "string") throw apiError(error.code, error.message, response.status);
     throw new ConnectionError(
       "The API key service gave an answer the portal cannot read.",
