@@ -10,11 +10,13 @@
 use crate::access::{check_method, Access};
 use crate::actor::Actor;
 use crate::application::{
-    clean_description, clean_name, Application, IssuedKey, KeyList, KeyView, NewKey,
+    clean_description, clean_name, Application, IssuedKey, KeyList, KeyUpdate, KeyView, NewKey,
 };
+use crate::audit::{Action, AuditLog, Changes, Event, Who};
 use crate::decision::{Decision, DecisionBuilder};
 use crate::error::{Error, Result};
 use crate::hashing::{hash_secret, needs_rehash};
+use crate::history::{History, Outcome, Usage, HISTORY_DAYS};
 use crate::key_id::KeyId;
 use crate::lease::Lease;
 use crate::limits::{Limits, LimitsPatch};
@@ -35,6 +37,11 @@ pub struct Account {
     pub(crate) next_lease: u64,
     pub(crate) keys: Vec<Application>,
     pub(crate) leases: Vec<Lease>,
+    /// Calls and authenticated refusals per key over the last 90 quota
+    /// windows; its newest window is the quota's.
+    pub(crate) history: History,
+    /// The last 200 management events.
+    pub(crate) audit: AuditLog,
 }
 
 /// What a verifying edge worker caches of one key: the record [`crate::verify`]
@@ -103,6 +110,14 @@ impl Account {
         } else {
             Access::Full
         };
+        self.audit.push(Event::key(
+            now,
+            Who::from(&actor),
+            Action::KeyCreated,
+            &key_id,
+            &name,
+            Changes::created(access),
+        ));
         self.keys.push(Application {
             key_id: key_id.clone(),
             name,
@@ -146,6 +161,16 @@ impl Account {
         let app = &mut self.keys[i];
         app.secret_hash = hash;
         app.secret_set_at = now.max(app.created_at);
+        let event = Event::key(
+            now,
+            Who::from(&actor),
+            Action::SecretReset,
+            &app.key_id,
+            &app.name,
+            None,
+        );
+        self.audit.push(event);
+        let app = &self.keys[i];
         Ok(IssuedKey {
             key_id: app.key_id.clone(),
             secret,
@@ -153,14 +178,102 @@ impl Account {
     }
 
     /// Deletes an application (admin only), freeing its slot and its leases.
-    /// Its key ID is unknown from then on.
+    /// Its key ID is unknown from then on; its calls stay in the account's
+    /// history (as deleted keys' calls).
     pub fn delete_key(&mut self, actor: Actor, key_id: &str, now: u64) -> Result<()> {
         actor.require_admin()?;
-        check_now(now)?;
+        let now = check_now(now)?;
         let i = self.index_of(key_id)?;
         let removed = self.keys.remove(i);
         self.leases.retain(|l| l.key_id != removed.key_id);
+        self.history.remove_key(&removed.key_id);
+        self.audit.push(Event::key(
+            now,
+            Who::from(&actor),
+            Action::KeyDeleted,
+            &removed.key_id,
+            &removed.name,
+            None,
+        ));
         Ok(())
+    }
+
+    /// Edits a key's name, description or access (admin only), checked as
+    /// at creation. An access change applies from the next call (calls in
+    /// flight finish) and changes the key record's version. Returns the
+    /// key's row; an edit that changes nothing writes no audit event.
+    pub fn update_key(
+        &mut self,
+        actor: Actor,
+        key_id: &str,
+        update: KeyUpdate,
+        now: u64,
+    ) -> Result<KeyView> {
+        actor.require_admin()?;
+        let now = check_now(now)?;
+        let i = self.index_of(key_id)?;
+        let app = &self.keys[i];
+        let name = match update.name {
+            Some(n) => clean_name(&n)?,
+            None => app.name.clone(),
+        };
+        let description = match update.description {
+            Some(d) => clean_description(&d)?,
+            None => app.description.clone(),
+        };
+        let access = match update.read_only {
+            Some(true) => Access::ReadOnly,
+            Some(false) => Access::Full,
+            None => app.access,
+        };
+        let changes = Changes::key(
+            (&app.name, &name),
+            (&app.description, &description),
+            (app.access, access),
+        );
+        if let Some(changes) = changes {
+            let app = &mut self.keys[i];
+            app.name = name;
+            app.description = description;
+            app.access = access;
+            let event = Event::key(
+                now,
+                Who::from(&actor),
+                Action::KeyUpdated,
+                &app.key_id,
+                &app.name,
+                Some(changes),
+            );
+            self.audit.push(event);
+        }
+        Ok(self.view(i, now))
+    }
+
+    /// Calls per quota window for the last `days` windows (1 to 90), oldest
+    /// first, the current one last (admin only): the account's total, each
+    /// current key's calls and authenticated refusals by code, and the calls
+    /// of keys deleted since. Throws [`Error::InvalidInput`] for `days` out
+    /// of range. Changes nothing.
+    pub fn usage(&self, actor: Actor, days: u32, now: u64) -> Result<Usage> {
+        actor.require_admin()?;
+        let now = check_now(now)?;
+        if !(1..=HISTORY_DAYS as u32).contains(&days) {
+            return Err(Error::InvalidInput);
+        }
+        let l = &self.limits;
+        let offset = l.quota_reset_offset_ms;
+        let today = self.quota.day_at(now, offset);
+        let keys = self.keys.iter().map(|k| (&k.key_id, k.name.as_str()));
+        Ok(self.history.usage(keys, today, days, offset, l.daily_calls))
+    }
+
+    /// The audit trail, newest first (admin only): the last 200 key
+    /// creations, resets, edits, deletions and limit changes, with who acted.
+    /// It holds no secret and no hash.
+    pub fn audit_log(&self, actor: Actor, now: u64) -> Result<Vec<&Event>> {
+        actor.require_admin()?;
+        check_now(now)?;
+        Ok(self.audit.newest_first().collect())
     }
 
     /// Changes some of the limits (admin only; who may is the caller's
@@ -170,8 +283,19 @@ impl Account {
     /// connections are used up. Returns the limits now in force.
     pub fn set_limits(&mut self, actor: Actor, patch: LimitsPatch, now: u64) -> Result<Limits> {
         actor.require_admin()?;
-        check_now(now)?;
-        self.limits = self.limits.merged(patch)?;
+        let now = check_now(now)?;
+        let limits = self.limits.merged(patch)?;
+        if let Some(changes) = Changes::limits(&self.limits, &limits) {
+            self.audit.push(Event {
+                at: now,
+                actor: Who::from(&actor),
+                action: Action::LimitsChanged,
+                key_id: None,
+                name: None,
+                changes: Some(changes),
+            });
+        }
+        self.limits = limits;
         Ok(self.limits.clone())
     }
 
@@ -194,7 +318,9 @@ impl Account {
     /// a lease. Never fails: every refusal is a [`Decision`] with its code.
     ///
     /// The pipeline (see [`crate::pipeline`]), then concurrency and the daily
-    /// quota. A refused call changes nothing.
+    /// quota. A refusal before the secret is proven (401, 400) changes
+    /// nothing; a refusal after it (403, 429) changes only its counter in
+    /// the history.
     pub fn authorize(&mut self, header: &str, method: &str, now: u64) -> Decision {
         self.authorize_header(Ok(header), method, now)
     }
@@ -223,6 +349,11 @@ impl Account {
                 d
             }
             Err((e, key_id, access)) => {
+                // Only READ_ONLY_KEY comes after the secret verified: the one
+                // refusal of the pipeline that history counts (401s never write).
+                if let (Error::ReadOnlyKey, Some(id)) = (e, &key_id) {
+                    self.record(id, Outcome::ReadOnly, now);
+                }
                 self.finish(Decision::refuse(e).key(key_id).access(access), now)
             }
         }
@@ -257,6 +388,7 @@ impl Account {
         }
         let access = app.access;
         if !access.allows(method) {
+            self.record(&id, Outcome::ReadOnly, now);
             let refused = Decision::refuse(Error::ReadOnlyKey).key(Some(id));
             return self.finish(refused.access(Some(access)), now);
         }
@@ -305,6 +437,7 @@ impl Account {
         let day = day_index(lease.admitted_at, l.quota_reset_offset_ms);
         if self.quota.day == day && self.quota.day_at(now, l.quota_reset_offset_ms) == day {
             self.quota.calls = self.quota.calls.saturating_sub(1);
+            self.history.unrecord(&lease.key_id, day);
         }
         let offset = l.call_count_reset_offset_ms;
         let key_day = day_index(lease.admitted_at, offset);
@@ -341,10 +474,12 @@ impl Account {
         if live.clone().count() >= self.limits.max_connections as usize {
             let first = live.map(|l| l.expires_at).min().unwrap_or(now);
             let d = refused(Error::ConcurrencyLimitExceeded).retry_after(seconds_until(first, now));
+            self.record(&key_id, Outcome::Concurrency, now);
             return self.finish(d, now);
         }
         let q = self.quota_view(now);
         if q.remaining == 0 {
+            self.record(&key_id, Outcome::DailyLimit, now);
             return self.finish(
                 refused(Error::DailyLimitExceeded).retry_after(q.reset_seconds),
                 now,
@@ -366,17 +501,28 @@ impl Account {
         self.quota.view(now, l.quota_reset_offset_ms, l.daily_calls)
     }
 
+    /// The quota window of `now` (see [`current_day`]), made the newest
+    /// window of the quota and of the history, which move together.
+    fn window(&mut self, now: u64) -> u64 {
+        let day = self.quota.day_at(now, self.limits.quota_reset_offset_ms);
+        if self.quota.day != day {
+            self.quota = Quota { day, calls: 0 };
+        }
+        self.history.align(day);
+        day
+    }
+
+    /// Counts an authenticated call's outcome in the history: O(1).
+    fn record(&mut self, key_id: &KeyId, outcome: Outcome, now: u64) {
+        let day = self.window(now);
+        self.history.record(key_id, day, outcome);
+    }
+
     /// Counts an admitted call and takes its lease.
     fn admit(&mut self, key_id: &KeyId, now: u64) -> String {
-        let l = &self.limits;
-        let today = self.quota.day_at(now, l.quota_reset_offset_ms);
-        if self.quota.day != today {
-            self.quota = Quota {
-                day: today,
-                calls: 0,
-            };
-        }
+        self.record(key_id, Outcome::Admitted, now);
         self.quota.calls = self.quota.calls.saturating_add(1);
+        let l = &self.limits;
         let offset = l.call_count_reset_offset_ms;
         for app in &mut self.keys {
             // Every key's window follows the same clock rule as the quota's,

@@ -1,10 +1,13 @@
 //! R3: who calls a management operation. Only an admin may create, list,
 //! reset, edit or delete keys; the optional `id` names who acted.
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 
 /// The role of whoever calls a management operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// An account admin: may manage keys.
     Admin,
@@ -22,11 +25,13 @@ impl Role {
     }
 }
 
-/// The most bytes (UTF-8) in an actor's `id`.
-pub const MAX_ACTOR_ID_BYTES: usize = 128;
+/// The most bytes (UTF-8) in an actor's `id`: the audit trail keeps every
+/// ID whole, and 200 events at their longest must fit the state's budget.
+pub const MAX_ACTOR_ID_BYTES: usize = 64;
 
-/// Who acted: up to 128 bytes of text without control characters, held
-/// inline so that an [`Actor`] is `Copy`.
+/// Who acted: up to 64 bytes of text without control characters, `"` or
+/// `\` (so its JSON takes no more bytes than its text), held inline so that
+/// an [`Actor`] is `Copy`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ActorId {
     len: u8,
@@ -35,10 +40,14 @@ pub struct ActorId {
 
 impl ActorId {
     /// `text` trimmed, or `None` when it is empty; [`Error::InvalidInput`]
-    /// when it is over 128 bytes or has control characters.
+    /// when it is over 64 bytes or has a control character, `"` or `\`.
     pub fn new(text: &str) -> Result<Option<ActorId>> {
         let text = text.trim();
-        if text.len() > MAX_ACTOR_ID_BYTES || text.chars().any(char::is_control) {
+        if text.len() > MAX_ACTOR_ID_BYTES
+            || text
+                .chars()
+                .any(|c| c.is_control() || c == '"' || c == '\\')
+        {
             return Err(Error::InvalidInput);
         }
         if text.is_empty() {

@@ -25,6 +25,17 @@ pub struct NewKey {
     pub read_only: bool,
 }
 
+/// What an admin may edit of a key (`None`: keep it). Checked as at creation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeyUpdate {
+    /// A new name.
+    pub name: Option<String>,
+    /// A new description (empty clears it).
+    pub description: Option<String>,
+    /// A new access level: read-only or full; it applies from the next call.
+    pub read_only: Option<bool>,
+}
+
 /// One stored application: everything but the secret, of which only the
 /// argon2id hash is kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,41 +2,57 @@
 //! never a secret, and the validation of untrusted state. `from_json` trusts
 //! nothing: a record that fails any check is [`Error::InvalidState`].
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
 use crate::application::{clean_description, clean_name, Application};
+use crate::audit::AuditLog;
 use crate::error::{Error, Result};
 use crate::hashing::validate_hash;
+use crate::history::History;
 use crate::lease::{lease_number, Lease};
 use crate::limits::{Limits, MAX_APPLICATIONS, MAX_CONNECTIONS};
 use crate::quota::Quota;
 use crate::window::{day_index, MAX_TIME_MS};
 
-/// The schema version that [`Account::to_json`] writes and [`Account::from_json`] reads.
-pub const STATE_VERSION: u32 = 1;
+/// The schema version that [`Account::to_json`] writes. [`Account::from_json`]
+/// reads it and every older one:
+///
+/// - 1: limits, quota, keys, leases (`admittedAt` on leases came later, optional);
+/// - 2: adds `history` (calls and authenticated refusals per key, 90 quota
+///   windows) and `audit` (the last 200 management events). A version-1
+///   state reads with both empty: history starts at the upgrade.
+pub const STATE_VERSION: u32 = 2;
 
-/// The serialized form.
-#[derive(Clone, Serialize, Deserialize)]
+/// The serialized form, of any version (the fields a version lacks are `None`).
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct State {
+struct State<'a> {
     version: u32,
-    limits: Limits,
+    limits: Cow<'a, Limits>,
     quota: Quota,
     next_lease: u64,
-    keys: Vec<Application>,
-    leases: Vec<Lease>,
+    keys: Cow<'a, [Application]>,
+    leases: Cow<'a, [Lease]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    history: Option<Cow<'a, History>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit: Option<Cow<'a, AuditLog>>,
 }
 
 impl Serialize for Account {
     fn serialize<S: serde::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
         State {
             version: STATE_VERSION,
-            limits: self.limits.clone(),
+            limits: Cow::Borrowed(&self.limits),
             quota: self.quota,
             next_lease: self.next_lease,
-            keys: self.keys.clone(),
-            leases: self.leases.clone(),
+            keys: Cow::Borrowed(&self.keys),
+            leases: Cow::Borrowed(&self.leases),
+            history: Some(Cow::Borrowed(&self.history)),
+            audit: Some(Cow::Borrowed(&self.audit)),
         }
         .serialize(s)
     }
@@ -47,11 +63,13 @@ impl<'de> Deserialize<'de> for Account {
         let s = State::deserialize(d)?;
         validate(&s).map_err(|_| serde::de::Error::custom("invalid account state"))?;
         Ok(Account {
-            limits: s.limits,
+            limits: s.limits.into_owned(),
             quota: s.quota,
             next_lease: s.next_lease,
-            keys: s.keys,
-            leases: s.leases,
+            keys: s.keys.into_owned(),
+            leases: s.leases.into_owned(),
+            history: s.history.map(Cow::into_owned).unwrap_or_default(),
+            audit: s.audit.map(Cow::into_owned).unwrap_or_default(),
         })
     }
 }
@@ -71,8 +89,11 @@ impl Account {
 
 fn validate(s: &State) -> Result<()> {
     let bad = Err(Error::InvalidState);
-    if s.version != STATE_VERSION {
-        return bad;
+    // Version 1 has neither history nor audit trail; version 2 has both.
+    let fields = (s.history.is_some(), s.audit.is_some());
+    match (s.version, fields) {
+        (1, (false, false)) | (2, (true, true)) => {}
+        _ => return bad,
     }
     // The lease counter goes to JS as a number: keep it exact there, and far
     // from u64::MAX so that admitting a call can never overflow it.
@@ -130,6 +151,16 @@ fn validate(s: &State) -> Result<()> {
         if held > MAX_CONNECTIONS as usize {
             return bad;
         }
+    }
+    // History moves with the quota's window (never ahead of it) and names
+    // only current keys; the audit trail is bounded event by event.
+    if let Some(h) = &s.history {
+        if !h.validate(s.quota.day, |id| s.keys.iter().any(|k| &k.key_id == id)) {
+            return bad;
+        }
+    }
+    if s.audit.as_ref().is_some_and(|a| !a.validate(MAX_TIME_MS)) {
+        return bad;
     }
     Ok(())
 }

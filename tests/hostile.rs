@@ -379,10 +379,12 @@ fn the_library_never_logs() {
         ("account.rs", include_str!("../src/account.rs")),
         ("actor.rs", include_str!("../src/actor.rs")),
         ("application.rs", include_str!("../src/application.rs")),
+        ("audit.rs", include_str!("../src/audit.rs")),
         ("credentials.rs", include_str!("../src/credentials.rs")),
         ("decision.rs", include_str!("../src/decision.rs")),
         ("error.rs", include_str!("../src/error.rs")),
         ("hashing.rs", include_str!("../src/hashing.rs")),
+        ("history.rs", include_str!("../src/history.rs")),
         ("js/account.rs", include_str!("../src/js/account.rs")),
         ("js/convert.rs", include_str!("../src/js/convert.rs")),
         ("js/free.rs", include_str!("../src/js/free.rs")),
@@ -699,11 +701,12 @@ fn hostile_state_records_are_refused_without_a_panic() {
         deep_array,
         deep_object,
         huge_name,
-        good.replace("\"version\":1", "\"version\":2"),
-        good.replace("\"version\":1", "\"version\":-1"),
-        good.replace("\"version\":1", "\"version\":1e400"),
-        good.replace("\"version\":1", "\"version\":1.5"),
-        good.replace("\"version\":1,", "\"version\":1,\"extra\":true,"),
+        good.replace("\"version\":2", "\"version\":3"),
+        good.replace("\"version\":2", "\"version\":1"),
+        good.replace("\"version\":2", "\"version\":-1"),
+        good.replace("\"version\":2", "\"version\":1e400"),
+        good.replace("\"version\":2", "\"version\":1.5"),
+        good.replace("\"version\":2,", "\"version\":2,\"extra\":true,"),
         good.replace("m=8,t=1,p=1", "m=4294967295,t=4294967295,p=1"),
         good.replace("m=8,t=1,p=1", "m=8,t=1,p=4294967295"),
         good.replace("\"dailyCalls\":2500", "\"dailyCalls\":0"),
@@ -726,6 +729,24 @@ fn hostile_state_records_are_refused_without_a_panic() {
     let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
     v["keys"][0]["secretHash"] = Secret::generate().unwrap().expose().into();
     hostile.push(v.to_string());
+    // History and audit trail: oversized, foreign or malformed.
+    let id = v["keys"][0]["keyId"].clone();
+    let edits: [&dyn Fn(&mut serde_json::Value); 9] = [
+        &|v| v["history"]["keys"] = serde_json::json!([{ "keyId": id, "calls": vec![1; 91] }]),
+        &|v| v["history"]["deleted"] = serde_json::json!(vec![u64::MAX; 3]),
+        &|v| v["history"]["keys"] = serde_json::json!([{ "keyId": "PFK-00000000-0000-4000-8000-000000000000", "calls": [1] }]),
+        &|v| v["history"]["day"] = serde_json::json!(u64::MAX),
+        &|v| v["history"] = serde_json::json!(null),
+        &|v| v["audit"] = serde_json::json!(vec![v["audit"][0].clone(); 201]),
+        &|v| v["audit"][0]["name"] = "n".repeat(1 << 20).into(),
+        &|v| v["audit"][0]["actor"]["id"] = "\"".into(),
+        &|v| v["audit"][0]["secretHash"] = "$argon2id$".into(),
+    ];
+    for edit in edits {
+        let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
+        edit(&mut v);
+        hostile.push(v.to_string());
+    }
 
     let before = argon2_runs();
     for (i, text) in hostile.iter().enumerate() {

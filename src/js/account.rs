@@ -20,7 +20,7 @@ use super::types::{
 /// An account: up to three API key applications sharing a daily quota.
 #[wasm_bindgen(js_name = Account)]
 pub struct JsAccount {
-    inner: Account,
+    pub(super) inner: Account,
 }
 
 /// `account.release`'s options.
@@ -31,7 +31,7 @@ struct ReleaseOptions {
     refund: Option<bool>,
 }
 
-fn or_throw<T>(r: Result<T, Error>) -> JsResult<T> {
+pub(super) fn or_throw<T>(r: Result<T, Error>) -> JsResult<T> {
     r.map_err(to_js_error)
 }
 

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use zeroize::Zeroizing;
 
 use crate::actor::Actor;
-use crate::application::NewKey;
+use crate::application::{KeyUpdate, NewKey};
 use crate::decision::Decision;
 use crate::error::Error;
 use crate::hashing::Profile;
@@ -113,7 +113,8 @@ pub fn profile_of(v: Option<JsProfile>) -> Result<Profile, Error> {
 }
 
 /// `{ role, id? }`: `"admin"` is an admin, anything else is not; an `id`
-/// that is not a string of at most 128 bytes is INVALID_INPUT.
+/// that is not a string of at most 64 bytes (no control character, `"` or
+/// `\`) is INVALID_INPUT.
 pub fn actor_of(v: &JsValue) -> Result<Actor, Error> {
     let Some(obj) = plain_copy(v) else {
         return Ok(Actor::User);
@@ -159,6 +160,62 @@ pub fn new_key_of(v: &JsValue) -> Result<NewKey, Error> {
         description,
         read_only,
     })
+}
+
+/// Reads `updateKey`'s input like `createKey`'s: only `name`, `description`
+/// and `readOnly`, each optional (absent: kept). A `null` description
+/// clears it; a `null` name or access is refused (never a silent default).
+pub fn key_update_of(v: &JsValue) -> Result<KeyUpdate, Error> {
+    let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
+    let known = ["name", "description", "readOnly"];
+    if Object::keys(&obj)
+        .iter()
+        .any(|k| !k.as_string().is_some_and(|k| known.contains(&k.as_str())))
+    {
+        return Err(Error::InvalidInput);
+    }
+    let present = |v: JsValue| (!v.is_undefined()).then_some(v);
+    let name = match present(field(&obj, "name")) {
+        Some(n) => Some(n.as_string().ok_or(Error::InvalidName)?),
+        None => None,
+    };
+    let description = match present(field(&obj, "description")) {
+        Some(d) if d.is_null() => Some(String::new()),
+        Some(d) => Some(d.as_string().ok_or(Error::InvalidDescription)?),
+        None => None,
+    };
+    let read_only = match present(field(&obj, "readOnly")) {
+        Some(r) => Some(r.as_bool().ok_or(Error::InvalidInput)?),
+        None => None,
+    };
+    Ok(KeyUpdate {
+        name,
+        description,
+        read_only,
+    })
+}
+
+/// `usage`'s options: absent or `{ days? }` with a whole number of days from
+/// 1 to 90 (30 when absent); anything else is INVALID_INPUT.
+pub fn usage_days_of(v: &JsValue) -> Result<u32, Error> {
+    if v.is_null() || v.is_undefined() {
+        return Ok(30);
+    }
+    let obj = plain_copy(v).ok_or(Error::InvalidInput)?;
+    if Object::keys(&obj)
+        .iter()
+        .any(|k| k.as_string().as_deref() != Some("days"))
+    {
+        return Err(Error::InvalidInput);
+    }
+    let days = field(&obj, "days");
+    if days.is_undefined() {
+        return Ok(30);
+    }
+    match days.as_f64() {
+        Some(n) if n.fract() == 0.0 && (1.0..=90.0).contains(&n) => Ok(n as u32),
+        _ => Err(Error::InvalidInput),
+    }
 }
 
 /// `Some(None)` for null or undefined, `Some(Some(x))` for a value `read`

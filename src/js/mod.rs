@@ -5,12 +5,14 @@
 //! - [`types`]: the TypeScript types of every argument and result;
 //! - [`convert`]: JS values in and out, and errors;
 //! - [`free`]: the stateless functions (`encodeBasic`, `verify`, `errorInfo`, …);
-//! - [`account`]: the `Account` class.
+//! - [`account`]: the `Account` class;
+//! - [`history`]: its history, audit trail and editing (`usage`, `auditLog`, `updateKey`).
 #![allow(unsafe_code)] // wasm-bindgen's generated glue
 
 pub mod account;
 pub mod convert;
 pub mod free;
+pub mod history;
 pub mod types;
 
 pub use account::JsAccount;

@@ -26,7 +26,7 @@ export interface ApiKeyError extends Error {
 /** Full access (every method) or read-only (GET, HEAD, OPTIONS). */
 export type Access = "full" | "read-only";
 
-/** Who calls a management operation; only `"admin"` may. `id` names who acted (kept in the audit trail; up to 128 bytes). */
+/** Who calls a management operation; only `"admin"` may. `id` names who acted, kept whole in the audit trail: up to 64 bytes, no control character, `"` or `\`. */
 export interface Actor { role: "admin" | "user" | string; id?: string | null }
 
 /** argon2 cost parameters. */
@@ -75,6 +75,68 @@ export interface CachedKeyRecord {
 
 /** What an admin fills in to create a key. */
 export interface NewKey { name: string; description?: string | null; readOnly?: boolean | null }
+
+/** What `updateKey` may change; absent fields are kept. `description: null` clears it. */
+export interface KeyUpdate { name?: string; description?: string | null; readOnly?: boolean }
+
+/** Options of `usage`. */
+export interface UsageOptions {
+  /** How many quota windows, 1 to 90 (30). */
+  days?: number;
+}
+
+/** Refusals after the key's secret verified, by code (401s are never counted). */
+export interface RefusalCounts {
+  READ_ONLY_KEY: number; DAILY_LIMIT_EXCEEDED: number; CONCURRENCY_LIMIT_EXCEEDED: number;
+}
+
+/** One key in one day of `usage`. */
+export interface KeyUsage { keyId: string; name: string; calls: number; refused: RefusalCounts }
+
+/** One quota window of `usage`. */
+export interface UsageDay {
+  /** When the window starts and ends (the next starts), epoch ms. */
+  start: number; end: number;
+  /** Admitted calls: the keys' `calls` plus `deletedCalls`. */
+  total: number;
+  /** Every current key, in `listKeys` order. */
+  keys: KeyUsage[];
+  /** Admitted calls of keys deleted since. */
+  deletedCalls: number;
+}
+
+/** The result of `usage`: the windows oldest first, the current one last. */
+export interface Usage { dailyLimit: number; days: UsageDay[] }
+
+/** What an audit event records. */
+export type AuditAction = "key.created" | "secret.reset" | "key.deleted" | "key.updated" | "limits.changed";
+
+/** A field before and after. `{}`: it changed, but its text is not kept (descriptions, the realm). */
+export interface Change<T> { from?: T; to?: T }
+
+/** What changed, only the fields that did. Names are cut to 64 bytes of JSON (ending in "…"). */
+export interface AuditChanges {
+  name?: Change<string>; description?: Change<never>; access?: Change<Access>;
+  dailyCalls?: Change<number>; maxApplications?: Change<number>; maxConnections?: Change<number>;
+  quotaResetOffsetMs?: Change<number>; callCountResetOffsetMs?: Change<number>; leaseTtlMs?: Change<number>;
+  realm?: Change<never>;
+  /** As PHC parameters, e.g. "m=19456,t=2,p=1". */
+  hashProfile?: Change<string>;
+}
+
+/** One management event of `auditLog`. Never a secret or a hash. */
+export interface AuditEvent {
+  /** When, epoch ms. */
+  at: number;
+  actor: { role: "admin" | "user"; id?: string };
+  action: AuditAction;
+  /** The key (absent for `limits.changed`). */
+  keyId?: string;
+  /** The key's name after the event (absent for `limits.changed`). */
+  name?: string;
+  /** `key.created`: the access; `key.updated`, `limits.changed`: from and to. */
+  changes?: AuditChanges;
+}
 
 /** The result of `createKey`: the only time `secret` is visible. */
 export interface CreatedKey {
@@ -137,8 +199,8 @@ export interface Decision {
 /** A decision of `account.authorize`: it always reports the quota (but for INVALID_TIME). */
 export interface AccountDecision extends Decision { remainingToday: number; resetsAt: number }
 
-/** The versioned state of an account, as `toJSON` writes it: plain data, no secret. */
-export interface AccountState {
+/** A version-1 state (before history and the audit trail): `fromJSON` still reads it. */
+export interface AccountStateV1 {
   version: 1;
   limits: Required<Limits>;
   quota: { day: number; calls: number };
@@ -148,4 +210,17 @@ export interface AccountState {
     createdAt: number; secretSetAt: number; callCount: number; callCountDay: number; lastCallAt: number | null;
   }>;
   leases: Array<{ id: string; keyId: string; expiresAt: number; admittedAt?: number }>;
+}
+
+/** The versioned state of an account, as `toJSON` writes it: plain data, no secret. */
+export interface AccountState extends Omit<AccountStateV1, "version"> {
+  version: 2;
+  /** Counts per quota window, newest first (index i: window `day - i`), at most 90, trailing zeros left out. */
+  history: {
+    day: number;
+    deleted?: number[];
+    keys?: Array<{ keyId: string; calls?: number[]; readOnly?: number[]; dailyLimit?: number[]; concurrency?: number[] }>;
+  };
+  /** The last 200 management events, oldest first. */
+  audit: AuditEvent[];
 }

@@ -28,8 +28,8 @@ extern "C" {
     /// `Limits`.
     #[wasm_bindgen(typescript_type = "Limits")]
     pub type JsLimits;
-    /// `AccountState | string`.
-    #[wasm_bindgen(typescript_type = "AccountState | string")]
+    /// `AccountState | AccountStateV1 | string`.
+    #[wasm_bindgen(typescript_type = "AccountState | AccountStateV1 | string")]
     pub type JsStateInput;
     /// `AccountState`.
     #[wasm_bindgen(typescript_type = "AccountState")]
@@ -64,6 +64,21 @@ extern "C" {
     /// `CachedKeyRecord | null`.
     #[wasm_bindgen(typescript_type = "CachedKeyRecord | null")]
     pub type JsCachedKeyRecord;
+    /// `KeyUpdate`.
+    #[wasm_bindgen(typescript_type = "KeyUpdate")]
+    pub type JsKeyUpdate;
+    /// `KeyView`.
+    #[wasm_bindgen(typescript_type = "KeyView")]
+    pub type JsKeyView;
+    /// `UsageOptions | null | undefined`.
+    #[wasm_bindgen(typescript_type = "UsageOptions | null | undefined")]
+    pub type JsUsageOptions;
+    /// `Usage`.
+    #[wasm_bindgen(typescript_type = "Usage")]
+    pub type JsUsage;
+    /// `AuditEvent[]`.
+    #[wasm_bindgen(typescript_type = "AuditEvent[]")]
+    pub type JsAuditEvents;
     /// `Required<Limits>`.
     #[wasm_bindgen(typescript_type = "Required<Limits>")]
     pub type JsFullLimits;

@@ -35,7 +35,8 @@ test("every function of the contract is exported with its exact name", async () 
     "hashSecret", "verifySecret", "needsRehash", "verify", "Account"]) {
     assert.equal(typeof api[name], "function", name);
   }
-  for (const m of ["createKey", "listKeys", "resetSecret", "deleteKey", "authorize", "release", "toJSON"]) {
+  for (const m of ["createKey", "listKeys", "resetSecret", "deleteKey", "authorize", "release", "toJSON",
+    "updateKey", "usage", "auditLog"]) {
     assert.equal(typeof Account.prototype[m], "function", m);
   }
   assert.equal(typeof Account.fromJSON, "function");
@@ -126,7 +127,7 @@ test("Account: the contract's flow, decisions and state", () => {
   const text = JSON.stringify(account);
   assert.equal(text, JSON.stringify(account.toJSON()));
   assert.ok(!text.includes(created.secret.slice(4)), "no secret at rest");
-  assert.equal(JSON.parse(text).version, 1);
+  assert.equal(JSON.parse(text).version, 2);
   const restored = Account.fromJSON(JSON.parse(text));
   assert.equal(JSON.stringify(restored), text);
   assert.equal(JSON.stringify(Account.fromJSON(text)), text);

@@ -211,6 +211,14 @@ function cases() {
       kinds: ["any", "any", "num"], codes: [[], [], []], decision: true },
     { name: "release", fn: (l, n) => victim.release(l, n), args: ["lease-0", T0], kinds: ["any", "num"],
       codes: [[], ["INVALID_TIME"]] },
+    { name: "updateKey", fn: (a, id, i, n) => Account.fromJSON(state).updateKey(a, id, i, n),
+      args: [admin, key.keyId, { name: "y", readOnly: true }, T0], kinds: ["any", "any", "input", "num"],
+      codes: [["NOT_ADMIN"], ["UNKNOWN_KEY"], ["INVALID_INPUT", "INVALID_NAME", "INVALID_DESCRIPTION"],
+        ["INVALID_TIME"]] },
+    { name: "usage", fn: (a, o, n) => victim.usage(a, o, n), args: [admin, { days: 7 }, T0],
+      kinds: ["any", "any", "num"], codes: [["NOT_ADMIN"], ["INVALID_INPUT"], ["INVALID_TIME"]] },
+    { name: "auditLog", fn: (a, n) => victim.auditLog(a, n), args: [admin, T0], kinds: ["any", "num"],
+      codes: [["NOT_ADMIN"], ["INVALID_TIME"]] },
   ];
 }
 
@@ -297,7 +305,13 @@ test("fromJSON refuses arrays, nulls, numbers, deep nesting, cycles, proxies and
     emptyString: "", deepArray: deepArray(), deepObject: deepObject(),
     deepText: "[".repeat(100_000) + "]".repeat(100_000), cyclic: cyclic(), throwingProxy: throwingProxy(),
     revokedProxy: revokedProxy(), throwingGetters: throwingGetters(), nullProto: Object.create(null),
-    version2: tamper((s) => { s.version = 2; }),
+    version3: tamper((s) => { s.version = 3; }),
+    version1WithHistory: tamper((s) => { s.version = 1; }),
+    history91Days: tamper((s) => { s.history.keys = [{ keyId: s.keys[0].keyId, calls: Array(91).fill(1) }]; }),
+    historyOfUnknownKey: tamper((s) => { s.history.keys = [{ keyId: generateKeyId(), calls: [1] }]; }),
+    audit201Events: tamper((s) => { s.audit = Array(201).fill(s.audit[0]); }),
+    hashInAudit: tamper((s) => { s.audit[0].secretHash = s.keys[0].secretHash; }),
+    longActorInAudit: tamper((s) => { s.audit[0].actor.id = "a".repeat(65); }),
     hugeMemory: tamper((s) => { s.keys[0].secretHash = s.keys[0].secretHash.replace("m=8,", "m=4294967295,"); }),
     hugeP: tamper((s) => { s.keys[0].secretHash = s.keys[0].secretHash.replace("p=1$", "p=1,p=863499995$"); }),
     secretAsHash: tamper((s) => { s.keys[0].secretHash = generateSecret(); }),
@@ -383,6 +397,8 @@ test("no part of a secret in toJSON, listKeys, decisions or thrown messages", ()
   assert.equal(thrown("createKey name", () => a.createKey(admin, { name: k1.secret.repeat(3) }, T0)), "INVALID_NAME");
   assert.equal(thrown("createKey desc", () => a.createKey(admin, { name: "n", description: k1.secret.repeat(20) }, T0)), "INVALID_DESCRIPTION");
   assert.equal(thrown("resetSecret", () => a.resetSecret(admin, k1.secret, T0)), "UNKNOWN_KEY");
+  assert.equal(thrown("updateKey name", () => a.updateKey(admin, k1.keyId, { name: k1.secret.repeat(3) }, T0)), "INVALID_NAME");
+  assert.equal(thrown("updateKey id", () => a.updateKey(admin, k1.secret, {}, T0)), "UNKNOWN_KEY");
   assert.equal(thrown("deleteKey", () => a.deleteKey(admin, k2.secret, T0)), "UNKNOWN_KEY");
   assert.equal(thrown("fromJSON", () => Account.fromJSON({ ...a.toJSON(), secret: k1.secret })), "INVALID_STATE");
   assert.equal(thrown("fromJSON text", () => Account.fromJSON(k1.secret)), "INVALID_STATE");
@@ -393,6 +409,8 @@ test("no part of a secret in toJSON, listKeys, decisions or thrown messages", ()
   seen.push(["toJSON", JSON.stringify(state)]);
   seen.push(["JSON.stringify(account)", JSON.stringify(a)]);
   seen.push(["listKeys", JSON.stringify(a.listKeys(admin, T0 + 200_001))]);
+  seen.push(["usage", JSON.stringify(a.usage(admin, { days: 90 }, T0 + 200_001))]);
+  seen.push(["auditLog", JSON.stringify(a.auditLog(admin, T0 + 200_001))]);
   seen.push(["restored", JSON.stringify(Account.fromJSON(JSON.stringify(state)).listKeys(admin, T0))]);
   assert.ok(seen.length > 25);
   for (const [what, text] of seen) {

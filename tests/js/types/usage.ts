@@ -5,6 +5,7 @@ import init, {
   hashSecret, verifySecret, needsRehash, verify,
   type AccountDecision, type ApiKeyError, type CreatedKey, type Credentials, type Decision,
   type KeyList, type KeyRecord, type AccountState, type ErrorCode, type ResetKey,
+  type KeyView, type Usage, type UsageDay, type AuditEvent, type AuditAction, type AccountStateV1,
 } from "apikeys";
 
 await init();
@@ -39,3 +40,22 @@ try {
 }
 console.log(ok, phc2, same, d.code, dNull.status, list.remainingToday, reset.secret, remaining, released,
   state.version, restored, fromText, list.keys[0]?.lastCallAt);
+
+// Issue 12: history, audit trail, editing, state version 2.
+const editor = { role: "admin", id: "alice@example.com" };
+const k2 = account.createKey(editor, { name: "App 2" }, Date.now());
+const row: KeyView = account.updateKey(editor, k2.keyId, { name: "Renamed", description: null, readOnly: true }, Date.now());
+const row2: KeyView = account.updateKey(editor, k2.keyId, {}, Date.now());
+const usage: Usage = account.usage(editor, { days: 90 }, Date.now());
+const usageDefault: Usage = account.usage(editor, undefined, Date.now());
+const day: UsageDay = usage.days[usage.days.length - 1];
+const refusals: number = day.keys[0].refused.READ_ONLY_KEY + day.keys[0].refused.DAILY_LIMIT_EXCEEDED
+  + day.keys[0].refused.CONCURRENCY_LIMIT_EXCEEDED + day.deletedCalls + day.total + day.start + day.end;
+const events: AuditEvent[] = account.auditLog(editor, Date.now());
+const action: AuditAction = events[0].action;
+const renamedFrom: string | undefined = events[0].changes?.name?.from;
+const by: string | undefined = events[0].actor.id;
+const v2: 2 = account.toJSON().version;
+const v1: AccountStateV1 = { ...account.toJSON(), version: 1 };
+const migrated: Account = Account.fromJSON(v1);
+console.log(row.access, row2.name, usageDefault.dailyLimit, refusals, action, renamedFrom, by, v2, migrated);
