@@ -140,19 +140,40 @@ export function dailyChart({ id, title, filename, data }) {
     );
   }
 
+  // Small days next to a large limit: the limit line can be hidden, and the
+  // y axis then fits the calls.
+  const limitBox = h("input", { type: "checkbox", id: `${id}-limit`, checked: true });
+  const limitToggle = data.limit
+    ? h(
+        "span",
+        { class: "checkbox chart-limit-toggle" },
+        limitBox,
+        h("label", { for: `${id}-limit` }, `Show the ${data.limit.label.toLowerCase()}`),
+      )
+    : null;
+  limitBox.addEventListener("change", () => {
+    chart.data.datasets = datasets(current);
+    chart.update("none");
+  });
+
   function datasets(d) {
     const bars = d.series.map((s) => ({
       type: "bar",
       label: s.label,
-      data: s.data,
+      // A day without calls draws nothing (and is left out of the tooltip);
+      // a day with a few calls still shows (minBarLength).
+      data: s.data.map((v) => (v === 0 ? null : v)),
+      minBarLength: 2,
       backgroundColor: s.color,
       borderColor: s.color,
       stack: "calls",
       order: 1,
       maxBarThickness: 28,
+      pointStyle: "rect",
     }));
-    const limit = d.limit
-      ? [
+    const limit =
+      d.limit && limitBox.checked
+        ? [
           {
             type: "line",
             label: d.limit.label,
@@ -163,6 +184,7 @@ export function dailyChart({ id, title, filename, data }) {
             borderDash: [6, 4],
             pointRadius: 0,
             pointHoverRadius: 0,
+            pointStyle: "line",
             stack: "limit",
             order: 0,
           },
@@ -185,8 +207,11 @@ export function dailyChart({ id, title, filename, data }) {
         y: { stacked: true, beginAtZero: true, ticks: { precision: 0, callback: (v) => number(v) } },
       },
       plugins: {
-        legend: { position: "bottom", labels: { boxWidth: 12, boxHeight: 12 } },
+        legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 12, boxHeight: 12 } },
         tooltip: {
+          usePointStyle: true,
+          // The applications first, the limit after them.
+          itemSort: (a, b) => (a.dataset.type === "line") - (b.dataset.type === "line") || a.datasetIndex - b.datasetIndex,
           callbacks: {
             label: (ctx) => ` ${ctx.dataset.label}: ${number(ctx.parsed.y)}`,
             footer: (items) => {
@@ -208,7 +233,7 @@ export function dailyChart({ id, title, filename, data }) {
         "div",
         { class: "chart-head" },
         h("figcaption", { id: `${id}-caption` }, title),
-        h("div", { class: "chart-actions" }, toggle, csv),
+        h("div", { class: "chart-actions" }, limitToggle, toggle, csv),
       ),
       box,
       tableBox,

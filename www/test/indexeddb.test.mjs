@@ -230,7 +230,11 @@ describe("API Keys portal (IndexedDB only)", () => {
     const existing = await createKey(page, { name: "Existing App" });
     await goToPage(page, "Usage");
     await page.getByRole("button", { name: "Add sample traffic" }).click();
-    await page.getByRole("status").getByText(/^Added [\d,]+ sample calls from 2 sample applications\.$/).waitFor({ timeout: 120_000 });
+    await page.getByRole("status").getByText(/^Sending sample calls… day \d+ of 29$/).waitFor();
+    await page
+      .getByRole("status")
+      .getByText(/^Added [\d,]+ sample calls from 2 sample applications\.$/)
+      .waitFor({ timeout: 120_000 });
     assert.equal(await page.getByRole("button", { name: "Add sample traffic" }).count(), 0, "gone once there is history");
     const calls = Number((await stat(page, "Calls in the last 30 days")).replace(/,/g, ""));
     assert.ok(calls > 2500, `weeks of calls (${calls})`);

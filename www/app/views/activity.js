@@ -49,7 +49,8 @@ function changeLines(changes) {
     : Object.entries(changes);
   return entries.map(([field, c]) => {
     const label = FIELD_NAMES[field] ?? field;
-    if (c && typeof c === "object" && ("from" in c || "to" in c)) return `${label}: ${show(c.from)} → ${show(c.to)}`;
+    if (c && typeof c === "object" && "from" in c && "to" in c) return `${label}: ${show(c.from)} → ${show(c.to)}`;
+    if (c && typeof c === "object" && "to" in c) return `${label}: ${show(c.to)}`;
     // A change whose text the trail does not keep (descriptions, the realm).
     if (c && typeof c === "object" && !Object.keys(c).length) return `${label} changed`;
     return `${label}: ${show(c)}`;
@@ -62,7 +63,7 @@ export async function activityView(app, keyFilter = null) {
   try {
     [events, list] = await Promise.all([app.store.auditLog(), app.store.listKeys()]);
   } catch (e) {
-    if (e?.code === "NOT_ADMIN") return notAdminView(app, e, CRUMBS);
+    if (e?.code === "NOT_ADMIN") return notAdminView(app, e, CRUMBS, { title: "Activity", nav: "activity" });
     if (e?.code === "NOT_FOUND" || e?.code === "METHOD_NOT_ALLOWED") return unavailableView(app, e, CRUMBS, "Activity");
     throw e;
   }

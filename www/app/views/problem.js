@@ -27,14 +27,14 @@ export function unavailableView(app, error, crumbs, title) {
 }
 
 /** What a non-admin sees instead of keys: the library refused with NOT_ADMIN. */
-export function notAdminView(app, error, crumbs) {
+export function notAdminView(app, error, crumbs, { title = "API Keys", nav = "api-keys" } = {}) {
   return {
-    title: "API Keys",
-    nav: "api-keys",
+    title,
+    nav,
     node: h(
       "div",
       { class: "page" },
-      pageHeader({ crumbs, title: "API Keys" }),
+      pageHeader({ crumbs, title }),
       notice(
         "warning",
         [

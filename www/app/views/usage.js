@@ -7,7 +7,7 @@ import { h, icon, icons, replace } from "../dom.js";
 import { number } from "../format.js";
 import { HISTORY_DAYS, REFUSALS, accountChart, colourOf, hasHistory, perApplication } from "../history.js";
 import { isFatal } from "../store.js";
-import { errorContent, notice, pageHeader } from "../ui.js";
+import { errorContent, notice, pageHeader, toast } from "../ui.js";
 import { notAdminView, unavailableView } from "./problem.js";
 
 const CRUMBS = [{ label: "Users & Groups" }, { label: "Usage" }];
@@ -22,12 +22,12 @@ export async function usageView(app) {
   try {
     data = await load(app);
   } catch (e) {
-    if (e?.code === "NOT_ADMIN") return notAdminView(app, e, CRUMBS);
+    if (e?.code === "NOT_ADMIN") return notAdminView(app, e, CRUMBS, { title: "Usage", nav: "usage" });
     if (e?.code === "NOT_FOUND" || e?.code === "METHOD_NOT_ALLOWED") return unavailableView(app, e, CRUMBS, "Usage");
     throw e;
   }
 
-  const stats = h("div", { class: "stats" });
+  const stats = h("div", { class: "stats stats-4" });
   const summary = h("div", {});
   const sample = h("div", {});
   let chartData = accountChart(data.usage, data.list);
@@ -180,7 +180,8 @@ function sampleOffer(app, { list, usage }) {
               status.textContent = `Sending sample calls… day ${done} of ${total}`;
             },
           });
-          status.textContent = `Added ${number(result.calls)} sample calls from ${result.applications} sample applications.`;
+          // The offer goes with the history it made: the news moves to the toast.
+          toast(`Added ${number(result.calls)} sample calls from ${result.applications} sample applications.`);
           await app.render();
         } catch (e) {
           if (isFatal(e)) return app.render();
