@@ -480,6 +480,16 @@ export function pageChecks(target, browser) {
       ]);
       assert.deepEqual((await table.locator("tbody tr").first().locator("td").allTextContents()), ["3", "1", "0", "0"]);
       await screenshot(page, target.shot("27-api-key-details-chart"));
+
+      // The edit is in the trail, with what changed (a description's text is not kept there).
+      await page.getByRole("link", { name: "Activity of this key" }).click();
+      const edited = page.getByRole("table", { name: "Activity" }).locator("tbody tr").first();
+      await edited.getByText("Edited API key").waitFor();
+      assert.deepEqual(await edited.locator(".changes li").allTextContents(), [
+        "Name: Salesforce Integration → Salesforce Sync",
+        "Description changed",
+        "Access: Full access → Read-Only",
+      ]);
     });
 
     test("activity: who did what, newest first, filterable by key, never a secret", async (t) => {
@@ -503,8 +513,14 @@ export function pageChecks(target, browser) {
 
       await goToPage(page, "Activity");
       const table = page.getByRole("table", { name: "Activity" });
+      // [time, action (its badge), key, by], and what changed under the action.
       const events = await table.locator("tbody tr").evaluateAll((trs) =>
-        trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())),
+        trs.map((tr) => {
+          const cells = [...tr.querySelectorAll("td")].map((td) => td.textContent.trim());
+          cells[1] = tr.querySelector("td .badge").textContent.trim();
+          cells.push([...tr.querySelectorAll(".changes li")].map((li) => li.textContent.trim()));
+          return cells;
+        }),
       );
       assert.deepEqual(
         events.map((e) => e[1]),
@@ -512,8 +528,9 @@ export function pageChecks(target, browser) {
       );
       assert.match(events[0][2], /Custom Reporting App/);
       assert.match(events[1][2], new RegExp(a.keyId));
-      assert.match(events[0][3], edge ? /avery\.admin@example\.com/ : /avery\.admin@example\.com/);
+      assert.match(events[0][3], /avery\.admin@example\.com/);
       assert.match(events[0][3], /Admin/);
+      assert.deepEqual(events[3][4], ["Access: Full access"], "what a create set");
       const text = await page.locator("main").textContent();
       for (const secret of [a.secret, b.secret, newSecret]) assert.ok(!text.includes(secret), "no secret in the trail");
       assert.ok(!/\$argon2/.test(text), "no hash in the trail");

@@ -107,7 +107,6 @@ export async function activityView(app, keyFilter = null) {
               h("th", { scope: "col" }, "Action"),
               h("th", { scope: "col" }, "API key"),
               h("th", { scope: "col" }, "By"),
-              h("th", { scope: "col" }, "Details"),
             ),
           ),
           h(
@@ -120,7 +119,12 @@ export async function activityView(app, keyFilter = null) {
                 "tr",
                 {},
                 h("td", {}, timestamp(e.at)),
-                h("td", {}, badge(label, kind)),
+                h(
+                  "td",
+                  {},
+                  badge(label, kind),
+                  lines.length ? h("ul", { class: "changes" }, lines.map((l) => h("li", {}, l))) : null,
+                ),
                 h(
                   "td",
                   {},
@@ -138,11 +142,6 @@ export async function activityView(app, keyFilter = null) {
                   {},
                   h("span", { class: "actor" }, e.actor?.id ?? "(unknown)"),
                   h("span", { class: "muted small" }, e.actor?.role === "admin" ? "Admin" : (e.actor?.role ?? "")),
-                ),
-                h(
-                  "td",
-                  {},
-                  lines.length ? h("ul", { class: "changes" }, lines.map((l) => h("li", {}, l))) : h("span", { class: "muted" }, "—"),
                 ),
               );
             }),
