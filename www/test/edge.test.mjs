@@ -243,7 +243,7 @@ describe("serve.sh --edge", () => {
 
     // The trail names the demo admin of the scoped token.
     await watcher.goto(`${stack.portalUrl}#/activity`);
-    await ready(watcher);
+    await watcher.getByRole("table", { name: "Activity" }).waitFor();
     const text = await watcher.locator("main").textContent();
     assert.match(text, /avery\.admin@example\.com/);
   });
@@ -286,7 +286,8 @@ describe("serve.sh --edge", () => {
     // A reload keeps the session; a new tab without the link has none.
     await page.reload();
     await ready(page);
-    await page.getByRole("heading", { level: 1, name: "API Keys" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "API console" }).waitFor();
+    assert.equal(await page.getByRole("heading", { level: 1, name: "Sign in again" }).count(), 0);
     const other = await context.newPage();
     await other.goto(`${stack.apiUrl}/_apikeys/portal/`);
     await ready(other);
