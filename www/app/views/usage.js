@@ -8,6 +8,7 @@ import { number } from "../format.js";
 import { HISTORY_DAYS, REFUSALS, accountChart, colourOf, hasHistory, perApplication } from "../history.js";
 import { isFatal } from "../store.js";
 import { errorContent, notice, pageHeader, toast } from "../ui.js";
+import { EXAMPLE_PATH } from "./console.js";
 import { notAdminView, unavailableView } from "./problem.js";
 
 const CRUMBS = [{ label: "Users & Groups" }, { label: "Usage" }];
@@ -159,6 +160,14 @@ function sampleOffer(app, { list, usage }) {
   if (!app.store.features.sampleTraffic) {
     return notice("info", [
       h("p", {}, h("strong", {}, "No calls yet. "), "Calls made with this account's API keys appear here by day."),
+      app.store.features.curl
+        ? h(
+            "p",
+            {},
+            "Try one: ",
+            h("code", {}, `curl -u API_KEY_ID:API_KEY_SECRET ${app.store.apiUrl}${EXAMPLE_PATH}`),
+          )
+        : null,
     ]);
   }
   const free = list.applicationLimit - list.keys.length;
