@@ -25,16 +25,24 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   cargo install wasm-bindgen-cli --version "$wb_version" --force
 fi
 
-# Debian: Chromium and its driver for browser tests, binaryen for wasm-opt.
+# Debian: Chromium and Firefox ESR with their drivers for browser tests,
+# binaryen for wasm-opt.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null || missing+=(firefox-esr)
 command -v wasm-opt >/dev/null || missing+=(binaryen)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# geckodriver (Firefox's WebDriver) is not in Debian: from crates.io.
+if ! command -v geckodriver >/dev/null; then
+  say "cargo install geckodriver 0.37.1 (about 2 minutes)"
+  cargo install geckodriver --version 0.37.1 --locked
 fi
 
 # Python's requests for the HTTP-client interop test (the image usually has it).

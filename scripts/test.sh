@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: set-up, lints, native Rust tests, the same tests under wasm
-# in Node and headless Chromium, the JS API tests of the npm package, and the
-# edge (workerd via miniflare) and portal (headless Chromium) suites.
+# in Node, headless Chromium and headless Firefox, the JS API tests of the npm
+# package, and the edge (workerd via miniflare) and portal (headless Chromium)
+# suites.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || { echo "setup failed"; exit 1; }
@@ -14,12 +15,14 @@ suite() {
 }
 
 export CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver || true)}
+export GECKODRIVER=${GECKODRIVER:-$(command -v geckodriver || true)}
 suite "cargo fmt" cargo fmt --all -- --check
 suite "clippy (native)" cargo clippy --all-targets -- -D warnings
 suite "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 suite "cargo test (native)" cargo test
 suite "wasm-pack test --node" wasm-pack test --node
 suite "wasm-pack test --headless --chrome" env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome
+suite "wasm-pack test --headless --firefox" env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --firefox
 suite "JS API (node --test)" node --test tests/js/
 for dir in edge www; do
   if [ -f "$dir/package.json" ]; then

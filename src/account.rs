@@ -23,7 +23,7 @@ use crate::limits::{Limits, LimitsPatch};
 use crate::pipeline::{authenticate, Header, KeyRecord};
 use crate::quota::{count_in, current_day, Quota, QuotaView};
 use crate::secret::Secret;
-use crate::window::{check_now, day_index, seconds_until, window_end, DAY_MS};
+use crate::window::{check_now, seconds_until, window_end, DAY_MS};
 
 /// The most calls one key's count may show: a key's window can overlap two
 /// quota windows of the largest limit.
@@ -393,61 +393,6 @@ impl Account {
             return self.finish(refused.access(Some(access)), now);
         }
         self.admit_if_room(id, access, now)
-    }
-
-    /// Gives back a lease. Returns whether a lease was held under that ID
-    /// (an expired or unknown lease returns `false`; both are harmless).
-    pub fn release(&mut self, lease_id: &str, now: u64) -> Result<bool> {
-        self.release_with(lease_id, now, false)
-    }
-
-    /// [`Account::release`], and with `refund` gives back the call itself:
-    /// its unit of the daily quota and of the key's Call Count, for a call
-    /// the edge could not deliver. A refund happens once per lease (the
-    /// lease is gone after it), only in the windows the call was counted in,
-    /// and never takes a count below zero.
-    pub fn release_with(&mut self, lease_id: &str, now: u64, refund: bool) -> Result<bool> {
-        let now = check_now(now)?;
-        let Some(i) = self.leases.iter().position(|l| l.id == lease_id) else {
-            return Ok(false);
-        };
-        let lease = self.leases.remove(i);
-        if refund && lease.admitted_at > 0 {
-            self.refund(&lease, now);
-        }
-        Ok(lease.is_live(now, self.limits.lease_ttl_ms))
-    }
-
-    /// Extends a live lease to `now` + the lease TTL (never further), for a
-    /// call still in flight. Returns whether the lease was live.
-    pub fn renew(&mut self, lease_id: &str, now: u64) -> Result<bool> {
-        let now = check_now(now)?;
-        let ttl = self.limits.lease_ttl_ms;
-        match self.leases.iter_mut().find(|l| l.id == lease_id) {
-            Some(l) if l.is_live(now, ttl) => {
-                l.expires_at = now + ttl;
-                Ok(true)
-            }
-            _ => Ok(false),
-        }
-    }
-
-    fn refund(&mut self, lease: &Lease, now: u64) {
-        let l = &self.limits;
-        let day = day_index(lease.admitted_at, l.quota_reset_offset_ms);
-        if self.quota.day == day && self.quota.day_at(now, l.quota_reset_offset_ms) == day {
-            self.quota.calls = self.quota.calls.saturating_sub(1);
-            self.history.unrecord(&lease.key_id, day);
-        }
-        let offset = l.call_count_reset_offset_ms;
-        let key_day = day_index(lease.admitted_at, offset);
-        if let Some(app) = self.keys.iter_mut().find(|k| k.key_id == lease.key_id) {
-            if app.call_count_day == key_day
-                && current_day(app.call_count_day, now, offset) == key_day
-            {
-                app.call_count = app.call_count.saturating_sub(1);
-            }
-        }
     }
 
     pub(crate) fn invalid_time(&self) -> Decision {

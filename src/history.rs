@@ -336,7 +336,9 @@ impl History {
     ) -> Usage {
         let day_ms = crate::window::DAY_MS;
         let days = days.clamp(1, HISTORY_DAYS as u32);
-        let first = today.saturating_sub(u64::from(days) - 1);
+        // Window 0 ends at `offset`: with no offset it ends before 1970.
+        let earliest = u64::from(offset == 0);
+        let first = today.saturating_sub(u64::from(days) - 1).max(earliest);
         let days = (first..=today)
             .map(|w| {
                 let keys: Vec<KeyUsage> = keys
@@ -544,8 +546,13 @@ mod tests {
         let json = serde_json::to_string(&u.days[1]).unwrap();
         assert!(json.contains(r#""refused":{"READ_ONLY_KEY":0,"DAILY_LIMIT_EXCEEDED":0,"CONCURRENCY_LIMIT_EXCEEDED":1}"#), "{json}");
         assert!(json.contains(r#""deletedCalls":0"#));
-        // Early windows never underflow.
-        let u = h.usage(keys.iter().map(|(k, n)| (k, n.as_str())), 0, 90, 0, 1);
-        assert_eq!((u.days.len(), u.days[0].start), (1, 0));
+        // Windows near 1970 start no earlier than 0 and end after they start.
+        let u = h.usage(keys.iter().map(|(k, n)| (k, n.as_str())), 1, 90, 0, 1);
+        assert_eq!((u.days.len(), u.days[0].start, u.days[0].end), (1, 0, day));
+        let u = h.usage(keys.iter().map(|(k, n)| (k, n.as_str())), 0, 90, 60_000, 1);
+        assert_eq!(
+            (u.days.len(), u.days[0].start, u.days[0].end),
+            (1, 0, 60_000)
+        );
     }
 }

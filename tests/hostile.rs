@@ -388,6 +388,7 @@ fn the_library_never_logs() {
         ("js/account.rs", include_str!("../src/js/account.rs")),
         ("js/convert.rs", include_str!("../src/js/convert.rs")),
         ("js/free.rs", include_str!("../src/js/free.rs")),
+        ("js/history.rs", include_str!("../src/js/history.rs")),
         ("js/mod.rs", include_str!("../src/js/mod.rs")),
         ("js/types.d.ts", include_str!("../src/js/types.d.ts")),
         ("js/types.rs", include_str!("../src/js/types.rs")),

@@ -226,7 +226,7 @@ fn account_class_follows_the_contract() {
     let state: JsValue = a.to_json().unwrap().into();
     let text = JSON::stringify(&state).unwrap().as_string().unwrap();
     assert!(!text.contains(&secret[4..]));
-    assert!(text.starts_with("{\"version\":1,"));
+    assert!(text.starts_with("{\"version\":2,"));
     let b = JsAccount::from_json(state.unchecked_ref()).unwrap();
     let again = JSON::stringify(&b.to_json().unwrap())
         .unwrap()
@@ -305,4 +305,129 @@ fn stateless_verify_from_js() {
     .map(|_| ())
     .unwrap_err();
     assert_eq!(code_of(e), "INVALID_STATE");
+}
+
+#[test]
+fn history_audit_and_editing_from_js() {
+    let mut a = JsAccount::new(None).unwrap();
+    let alice = obj(r#"{"role":"admin","id":"alice"}"#);
+    let created: JsValue = a
+        .create_key(
+            alice.unchecked_ref(),
+            obj(r#"{"name":"App"}"#).unchecked_ref(),
+            &t0(),
+        )
+        .unwrap()
+        .into();
+    let key_id = get(&created, "keyId");
+    let edit = obj(r#"{"name":"Renamed","readOnly":true}"#);
+    let row: JsValue = a
+        .update_key(alice.unchecked_ref(), &key_id, edit.unchecked_ref(), &t0())
+        .unwrap()
+        .into();
+    assert_eq!(get(&row, "name").as_string().as_deref(), Some("Renamed"));
+    assert_eq!(
+        get(&row, "access").as_string().as_deref(),
+        Some("read-only")
+    );
+    for (input, code) in [
+        (r#"{"readonly":true}"#, "INVALID_INPUT"),
+        (r#"{"readOnly":null}"#, "INVALID_INPUT"),
+        (r#"{"name":null}"#, "INVALID_NAME"),
+        (r#"{"description":7}"#, "INVALID_DESCRIPTION"),
+        ("[]", "INVALID_INPUT"),
+    ] {
+        let e = a
+            .update_key(
+                admin().unchecked_ref(),
+                &key_id,
+                obj(input).unchecked_ref(),
+                &t0(),
+            )
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(code_of(e), code, "{input}");
+    }
+    let user = obj(r#"{"role":"user"}"#);
+    let e = a
+        .update_key(
+            user.unchecked_ref(),
+            &key_id,
+            obj("{}").unchecked_ref(),
+            &t0(),
+        )
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(code_of(e), "NOT_ADMIN");
+
+    let header = js::encode_basic(&key_id, &get(&created, "secret")).unwrap();
+    let d: JsValue = a
+        .authorize(&js_str(&header).into(), &js_str("POST"), &t0())
+        .into();
+    assert_eq!(
+        get(&d, "code").as_string().as_deref(),
+        Some("READ_ONLY_KEY")
+    );
+    let usage: JsValue = a
+        .usage(
+            admin().unchecked_ref(),
+            Some(obj(r#"{"days":2}"#).unchecked_into()),
+            &t0(),
+        )
+        .unwrap()
+        .into();
+    let days = js_sys::Array::from(&get(&usage, "days"));
+    assert_eq!(days.length(), 2);
+    let today = days.get(1);
+    assert_eq!(get(&today, "end").as_f64(), Some(T0_MS + 86_400_000.0));
+    let key = js_sys::Array::from(&get(&today, "keys")).get(0);
+    let refused = get(&key, "refused");
+    assert_eq!(get(&refused, "READ_ONLY_KEY").as_f64(), Some(1.0));
+    let default: JsValue = a
+        .usage(admin().unchecked_ref(), None, &t0())
+        .unwrap()
+        .into();
+    assert_eq!(js_sys::Array::from(&get(&default, "days")).length(), 30);
+    for bad in [
+        r#"{"days":0}"#,
+        r#"{"days":91}"#,
+        r#"{"days":2.5}"#,
+        r#"{"weeks":1}"#,
+        "7",
+    ] {
+        let e = a
+            .usage(
+                admin().unchecked_ref(),
+                Some(obj(bad).unchecked_into()),
+                &t0(),
+            )
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(code_of(e), "INVALID_INPUT", "{bad}");
+    }
+
+    let log: JsValue = a.audit_log(admin().unchecked_ref(), &t0()).unwrap().into();
+    let log = js_sys::Array::from(&log);
+    assert_eq!(log.length(), 2);
+    let newest = log.get(0);
+    assert_eq!(
+        get(&newest, "action").as_string().as_deref(),
+        Some("key.updated")
+    );
+    let actor = get(&newest, "actor");
+    assert_eq!(get(&actor, "id").as_string().as_deref(), Some("alice"));
+    let text = JSON::stringify(&newest).unwrap().as_string().unwrap();
+    assert_eq!(
+        text,
+        format!(
+            r#"{{"at":{},"actor":{{"role":"admin","id":"alice"}},"action":"key.updated","keyId":"{}","name":"Renamed","changes":{{"name":{{"from":"App","to":"Renamed"}},"access":{{"from":"full","to":"read-only"}}}}}}"#,
+            T0_MS as u64,
+            key_id.as_string().unwrap()
+        )
+    );
+    let e = a
+        .audit_log(user.unchecked_ref(), &t0())
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(code_of(e), "NOT_ADMIN");
 }

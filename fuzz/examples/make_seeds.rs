@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 use apikeys::hashing::hash_secret;
-use apikeys::{encode_basic, Account, Actor, KeyId, Limits, NewKey, Profile, Secret};
+use apikeys::{encode_basic, Account, Actor, KeyId, KeyUpdate, Limits, NewKey, Profile, Secret};
 use apikeys_fuzz::{known_secret, KNOWN_IDS, TINY};
 
 fn write(target: &str, name: &str, content: &str) {
@@ -109,6 +109,20 @@ fn main() {
         }
     }
     write("from_json", "known-keys-busy", &b.to_json());
+    // Version 2: a refusal in the history, an edit and a deletion in the trail.
+    let reader = encode_basic(KNOWN_IDS[1], &known_secret(1)).expect("valid");
+    assert_eq!(
+        b.authorize(&reader, "POST", t0 + 5000).code(),
+        "READ_ONLY_KEY"
+    );
+    let seeder = Actor::Admin.with_id("seed").expect("actor id");
+    let edit = KeyUpdate {
+        name: Some("renamed".into()),
+        ..KeyUpdate::default()
+    };
+    b.update_key(seeder, KNOWN_IDS[0], edit, t0 + 6000)
+        .expect("edit");
+    write("from_json", "known-keys-history", &b.to_json());
     write("from_json", "not-an-object", "[1, null, \"x\"]");
 
     // authorize: scripts.

@@ -19,15 +19,16 @@
 //!
 //! Checked after each step: the decision agrees with itself; a request is
 //! admitted only with a current key ID and its current secret; unknown and
-//! malformed credentials cost no argon2 run; a refusal changes nothing; no
+//! malformed credentials cost no argon2 run; a refusal before the secret is
+//! proven changes nothing, an authenticated one only its counter; no
 //! part of any secret appears in a decision.
 #![no_main]
 
 use std::sync::OnceLock;
 
 use apikeys::access::{check_method, is_safe_method};
-use apikeys::window::MAX_TIME_MS;
 use apikeys::hashing::argon2_runs;
+use apikeys::window::MAX_TIME_MS;
 use apikeys::{
     encode_basic, is_key_id, is_secret, parse_basic, Account, Actor, Error, Limits, NewKey,
 };
@@ -84,6 +85,29 @@ fn seeded() -> &'static (Account, Vec<Slot>) {
         let account = Account::from_json(&state.to_string()).expect("raised profile");
         (account, slots)
     })
+}
+
+/// The state but its history, with the quota as it reads (a refusal may
+/// write a new window's number with 0 calls): what an authenticated refusal
+/// leaves as it was.
+fn all_but_history(account: &Account, now: u64) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&account.to_json()).expect("state is JSON");
+    let o = v.as_object_mut().expect("an object");
+    o.remove("history");
+    o.remove("quota");
+    let list = account.list_keys(Actor::Admin, now).expect("valid time");
+    format!("{v} {} {}", list.calls_today, list.resets_at)
+}
+
+/// Authenticated refusals counted in the current window, all keys.
+fn refusals_today(account: &Account, now: u64) -> u64 {
+    let usage = account.usage(Actor::Admin, 1, now).expect("valid time");
+    let keys = usage.days[0].keys.iter();
+    keys.map(|k| {
+        let r = k.refused;
+        u64::from(r.read_only) + u64::from(r.daily_limit) + u64::from(r.concurrency)
+    })
+    .sum()
 }
 
 fn substitute(text: &str, slots: &[Slot], lease: &str) -> String {
@@ -245,6 +269,12 @@ fuzz_target!(|data: &[u8]| {
             }
             method => {
                 let header = substitute(arg, &slots, &lease);
+                let rest = time_ok.then(|| {
+                    (
+                        all_but_history(&account, now),
+                        refusals_today(&account, now),
+                    )
+                });
                 let runs = argon2_runs();
                 let d = account.authorize(&header, method, now);
                 let runs = argon2_runs() - runs;
@@ -302,6 +332,21 @@ fuzz_target!(|data: &[u8]| {
                     let list = account.list_keys(Actor::Admin, now).expect("valid time");
                     assert_eq!(Some(list.remaining_today), d.quota.map(|q| q.remaining));
                     lease = id;
+                } else if matches!(d.status(), 403 | 429) {
+                    // Authenticated: only its counter in the history changes.
+                    let (rest, refusals) = rest.expect("a valid time");
+                    assert_eq!(
+                        all_but_history(&account, now),
+                        rest,
+                        "{} changed the state",
+                        d.code()
+                    );
+                    assert_eq!(
+                        refusals_today(&account, now),
+                        refusals + 1,
+                        "{} not counted",
+                        d.code()
+                    );
                 } else {
                     assert_eq!(
                         account.to_json(),

@@ -6,7 +6,7 @@
 #![no_main]
 
 use apikeys::window::{DAY_MS, MAX_TIME_MS};
-use apikeys::{encode_basic, Account, Actor, NewKey};
+use apikeys::{encode_basic, Account, Actor, KeyUpdate, NewKey};
 use apikeys_fuzz::{check_decision, known_secret, phc_cost, CHEAP_COST, KNOWN_IDS};
 use libfuzzer_sys::fuzz_target;
 
@@ -62,9 +62,23 @@ fuzz_target!(|data: &[u8]| {
             .expect("list_keys on an accepted state");
         assert_eq!(list.keys.len(), a.applications().len());
         for view in &list.keys {
-            assert!(view.active_connections <= limits.max_connections);
+            // Limits may be lowered below what is in use (set_limits): the
+            // use drains, so only the largest limit bounds it.
+            assert!(view.active_connections <= apikeys::limits::MAX_CONNECTIONS);
             assert!(view.call_count_resets_at > now);
         }
+        let usage = a
+            .usage(Actor::Admin, 90, now)
+            .expect("usage on an accepted state");
+        for day in &usage.days {
+            let sum: u64 = day.keys.iter().map(|k| u64::from(k.calls)).sum();
+            assert_eq!(sum + u64::from(day.deleted_calls), day.total);
+            assert!(day.start < day.end);
+        }
+        let log = a
+            .audit_log(Actor::Admin, now)
+            .expect("audit_log on an accepted state");
+        assert!(log.len() <= 200);
 
         let garbage = a.authorize("Basic Zm9vOmJhcg==", "GET", now);
         check_decision(&garbage);
@@ -99,6 +113,16 @@ fuzz_target!(|data: &[u8]| {
     for id in leases {
         a.release(&id, now).expect("release at a valid time");
         round_trip(&a, "release of a stored lease");
+    }
+    if let Some(id) = a.applications().last().map(|k| k.key_id.to_string()) {
+        let edit = KeyUpdate {
+            name: Some("fuzz edit".into()),
+            description: None,
+            read_only: Some(now % 2 == 0),
+        };
+        a.update_key(Actor::Admin, &id, edit, now)
+            .expect("update of a stored key");
+        round_trip(&a, "update_key");
     }
     if profile_cheap {
         if let Some(id) = a.applications().first().map(|k| k.key_id.to_string()) {

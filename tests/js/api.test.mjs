@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import init, * as api from "apikeys";
 import {
   Account, encodeBasic, parseBasic, generateKeyId, isKeyId, generateSecret, isSecret,
-  hashSecret, verifySecret, needsRehash, verify,
+  hashSecret, verifySecret, needsRehash, verify, errorInfo, errorCodes,
 } from "apikeys";
 
 const run = promisify(execFile);
@@ -240,4 +240,59 @@ test("the .d.ts types every export (tsc --noEmit on a usage file and a misuse fi
   // misuse.ts marks each wrong call with @ts-expect-error: it compiles only if
   // every one of them really is a type error (an `any` would fail it).
   await run(process.execPath, [...tsc, "-p", `${here}types/tsconfig.misuse.json`]);
+});
+
+test("errorInfo and errorCodes: the one table of codes, statuses and messages", () => {
+  const codes = errorCodes();
+  assert.ok(codes.includes("INVALID_SECRET") && codes.includes("STALE_KEY_RECORD"));
+  for (const code of codes) {
+    const info = errorInfo(code);
+    assert.equal(info.code, code);
+    assert.ok(Number.isInteger(info.status) && info.message.length > 5, code);
+    // The message is the one an ApiKeyError of that code carries.
+  }
+  assert.deepEqual({ ...errorInfo("INVALID_SECRET") }, {
+    code: "INVALID_SECRET", status: 401, message: "the API key secret does not match",
+  });
+  assert.equal(errorInfo("READ_ONLY_KEY").status, 403);
+  assert.equal(errorInfo("NOPE"), null);
+  assert.equal(errorInfo(42), null);
+  const e = (() => { try { new Account().createKey({ role: "user" }, { name: "x" }, T0); } catch (e) { return e; } })();
+  assert.equal(e.message, errorInfo(e.code).message);
+});
+
+test("renew, refund, setLimits, keyRecord and authorizeVerified from JS", () => {
+  const account = new Account({ maxConnections: 1, leaseTtlMs: 2000 });
+  const operator = { role: "admin", id: "operator" };
+  const { keyId, secret } = account.createKey(operator, { name: "App" }, T0);
+  const header = encodeBasic(keyId, secret);
+  const d = account.authorize(header, "GET", T0);
+  assert.equal(account.renew(d.leaseId, T0 + 1500), true);
+  assert.equal(account.authorize(header, "GET", T0 + 2500).code, "CONCURRENCY_LIMIT_EXCEEDED");
+  assert.equal(account.listKeys(operator, T0 + 2500).callsToday, 1);
+  assert.equal(account.release(d.leaseId, T0 + 2600, { refund: true }), true);
+  assert.equal(account.listKeys(operator, T0 + 2600).callsToday, 0);
+  assert.equal(account.release(d.leaseId, T0 + 2600, { refund: true }), false);
+  assert.equal(codeOf(() => account.release("lease-1", T0, { refund: true, extra: 1 })), "INVALID_INPUT");
+  assert.equal(account.renew(42, T0), false);
+
+  const limits = account.setLimits(operator, { dailyCalls: 5 }, T0);
+  assert.equal(limits.dailyCalls, 5);
+  assert.equal(limits.maxConnections, 1);
+  assert.equal(codeOf(() => account.setLimits({ role: "user" }, { dailyCalls: 9 }, T0)), "NOT_ADMIN");
+  assert.equal(codeOf(() => account.setLimits(operator, { dailyCall: 9 }, T0)), "INVALID_LIMITS");
+  assert.equal(codeOf(() => account.createKey({ role: "admin", id: 7 }, { name: "x" }, T0)), "INVALID_INPUT");
+
+  const record = account.keyRecord(keyId);
+  assert.deepEqual(Object.keys(record).sort(), ["access", "keyId", "rehash", "secretHash", "version"]);
+  assert.equal(verify(header, "GET", record).ok, true, "the cached record is what verify takes");
+  const ok = account.authorizeVerified(keyId, record.version, "GET", T0 + 5000);
+  assert.equal(ok.code, "OK");
+  account.release(ok.leaseId, T0 + 5000);
+  assert.equal(account.authorizeVerified(keyId, record.version + 1, "GET", T0 + 5000).code, "STALE_KEY_RECORD");
+  assert.equal(account.authorizeVerified(keyId, "1", "GET", T0 + 5000).code, "STALE_KEY_RECORD");
+  assert.equal(account.authorizeVerified(keyId, record.version, "GET", NaN).code, "INVALID_TIME");
+  account.resetSecret(operator, keyId, T0 + 6000);
+  assert.notEqual(account.keyRecord(keyId).version, record.version);
+  assert.equal(account.keyRecord("PFK-nope"), null);
 });

@@ -128,7 +128,8 @@ function assertCode(label, fn, codes) {
 
 const DECISION_CODES = ["OK", "MISSING_CREDENTIALS", "UNSUPPORTED_SCHEME", "MALFORMED_CREDENTIALS",
   "UNKNOWN_KEY", "INVALID_SECRET", "READ_ONLY_KEY", "DAILY_LIMIT_EXCEEDED",
-  "CONCURRENCY_LIMIT_EXCEEDED", "INVALID_METHOD", "INVALID_TIME"];
+  "CONCURRENCY_LIMIT_EXCEEDED", "INVALID_METHOD", "INVALID_TIME",
+  "STALE_KEY_RECORD"]; // authorizeVerified: the cached record has changed
 
 function checkDecision(label, d) {
   assert.equal(typeof d, "object", label);
@@ -219,6 +220,19 @@ function cases() {
       kinds: ["any", "any", "num"], codes: [["NOT_ADMIN"], ["INVALID_INPUT"], ["INVALID_TIME"]] },
     { name: "auditLog", fn: (a, n) => victim.auditLog(a, n), args: [admin, T0], kinds: ["any", "num"],
       codes: [["NOT_ADMIN"], ["INVALID_TIME"]] },
+    { name: "release with options", fn: (l, n, o) => victim.release(l, n, o),
+      args: ["lease-0", T0, { refund: true }], kinds: ["any", "num", "any"],
+      codes: [[], ["INVALID_TIME"], ["INVALID_INPUT"]] },
+    { name: "renew", fn: (l, n) => victim.renew(l, n), args: ["lease-0", T0], kinds: ["any", "num"],
+      codes: [[], ["INVALID_TIME"]] },
+    { name: "setLimits", fn: (a, l, n) => new Account().setLimits(a, l, n),
+      args: [admin, { dailyCalls: 5 }, T0], kinds: ["any", "any", "num"],
+      codes: [["NOT_ADMIN", "INVALID_INPUT"], ["INVALID_LIMITS"], ["INVALID_TIME"]] },
+    { name: "keyRecord", fn: (id) => victim.keyRecord(id), args: [key.keyId], kinds: ["any"], codes: [[]] },
+    { name: "authorizeVerified", fn: (id, v, m, n) => Account.fromJSON(state).authorizeVerified(id, v, m, n),
+      args: [key.keyId, victim.keyRecord(key.keyId).version, "GET", T0], kinds: ["any", "any", "any", "num"],
+      codes: [[], [], [], []], decision: true },
+    { name: "errorInfo", fn: (c) => api.errorInfo(c), args: ["INVALID_SECRET"], kinds: ["any"], codes: [[]] },
   ];
 }
 

@@ -2,8 +2,8 @@
 // every export of the contract precisely enough for this file to check.
 import init, {
   Account, encodeBasic, parseBasic, generateKeyId, isKeyId, generateSecret, isSecret,
-  hashSecret, verifySecret, needsRehash, verify,
-  type AccountDecision, type ApiKeyError, type CreatedKey, type Credentials, type Decision,
+  hashSecret, verifySecret, needsRehash, verify, errorInfo, errorCodes,
+  type AccountDecision, type ErrorInfo, type CachedKeyRecord, type Limits, type ApiKeyError, type CreatedKey, type Credentials, type Decision,
   type KeyList, type KeyRecord, type AccountState, type ErrorCode, type ResetKey,
   type KeyView, type Usage, type UsageDay, type AuditEvent, type AuditAction, type AccountStateV1,
 } from "apikeys";
@@ -28,6 +28,14 @@ const decision: AccountDecision = account.authorize(header, "GET", Date.now());
 const remaining: number = decision.remainingToday;
 const lease: string | undefined = decision.leaseId;
 const released: boolean = account.release(lease, Date.now());
+const refunded: boolean = account.release(lease, Date.now(), { refund: true });
+const renewed: boolean = account.renew(lease, Date.now());
+const limits: Required<Limits> = account.setLimits({ role: "admin", id: "operator" }, { dailyCalls: 5 }, Date.now());
+const cached: CachedKeyRecord | null = account.keyRecord(created.keyId);
+const verified: AccountDecision = account.authorizeVerified(created.keyId, cached?.version ?? 0, "GET", Date.now());
+const info: ErrorInfo | null = errorInfo("INVALID_SECRET");
+const codes: ErrorCode[] = errorCodes();
+console.log(refunded, renewed, limits.dailyCalls, verified.code, info?.status, codes.length);
 account.deleteKey({ role: "admin" }, created.keyId, Date.now());
 const state: AccountState = account.toJSON();
 const restored: Account = Account.fromJSON(state);
