@@ -25,7 +25,7 @@
 // the key. See edge/README.md, "Keys and the directory under faults".
 import { DurableObject } from "cloudflare:workers";
 import { Account, parseBasic, verify } from "apikeys";
-import { fault } from "./faults.js";
+import { TEST_BUILD, fault } from "./faults.js";
 
 /** How the operator acts on an account (ADMIN_TOKEN). */
 export const OPERATOR = Object.freeze({ role: "admin", id: "operator" });
@@ -34,7 +34,7 @@ export const OPERATOR = Object.freeze({ role: "admin", id: "operator" });
 const DEFAULT_RETRY_MS = 10_000;
 
 /**
- * @typedef {{ ok: true, value: T, created?: boolean } | { ok: false, code: string, message: string }} Result
+ * @typedef {{ ok: true, value: T, created?: boolean } | { ok: false, code: string, message?: string }} Result
  * @template T
  */
 
@@ -55,12 +55,12 @@ function failure(e) {
   throw e;
 }
 
-const UNKNOWN_ACCOUNT = Object.freeze({ ok: false, code: "UNKNOWN_ACCOUNT", message: "No such account." });
-const DIRECTORY_UNAVAILABLE = Object.freeze({
-  ok: false,
-  code: "DIRECTORY_UNAVAILABLE",
-  message: "The key directory could not be updated; nothing was changed. Try again.",
-});
+/** Refusals of a verified key, which the package's history counts. */
+const COUNTED_REFUSALS = new Set(["READ_ONLY_KEY", "DAILY_LIMIT_EXCEEDED", "CONCURRENCY_LIMIT_EXCEEDED"]);
+
+// Edge codes; their status and message are in responses.js.
+const UNKNOWN_ACCOUNT = Object.freeze({ ok: false, code: "UNKNOWN_ACCOUNT" });
+const DIRECTORY_UNAVAILABLE = Object.freeze({ ok: false, code: "DIRECTORY_UNAVAILABLE" });
 
 /**
  * The key ID of a Basic header, or null.
@@ -103,8 +103,8 @@ export class AccountObject extends DurableObject {
     this.meta = { accountId: null, createdAt: null };
     /** @type {{ accountId: string, keys: string[] } | null} key IDs whose directory entry may be out of date */
     this.outbox = null;
-    /** Calls of the API path since this instance started; read by the tests. */
-    this.counts = { authorize: 0, release: 0, renew: 0 };
+    /** Calls of the API path (read by the tests; kept in storage by the test build only). */
+    this.counts = { authorize: 0, authorizeVerified: 0, release: 0, renew: 0 };
     /** A stale entry was seen and the alarm is due now (forgetStaleEntry). */
     this.syncSoon = false;
     const retry = Number(env.DIRECTORY_RETRY_MS);
@@ -118,6 +118,8 @@ export class AccountObject extends DurableObject {
       if (state !== undefined) this.account = Account.fromJSON(state);
       this.meta = stored.get("meta") ?? this.meta;
       this.outbox = stored.get("outbox") ?? null;
+      // The test build keeps the counters across evictions of the object.
+      if (TEST_BUILD) this.counts = (await ctx.storage.get("counts")) ?? this.counts;
     });
   }
 
@@ -162,7 +164,7 @@ export class AccountObject extends DurableObject {
         this.save();
         return { ok: true, created: true, value: this.info(accountId) };
       }
-      if (limits !== undefined) {
+      if (limits !== undefined && Object.keys(limits).length > 0) {
         // Merged into the current limits by the core (admin check included).
         /** @type {any} */ (this.account).setLimits(OPERATOR, limits, now);
         this.save();
@@ -272,36 +274,92 @@ export class AccountObject extends DurableObject {
 
   /**
    * Replaces a key's secret: the old one is refused from the next call on.
-   * When the directory holds key records, the new record is published first
-   * and the state saved after, like create.
    * @param {string} accountId
    * @param {Actor} actor
    * @param {string} keyId
    * @returns {Promise<Result<import("apikeys").ResetKey>>}
    */
   resetSecret(accountId, actor, keyId) {
+    return this.changeKey(accountId, keyId, "account.reset.pushed", (account, now) => account.resetSecret(actor, keyId, now));
+  }
+
+  /**
+   * Edits a key's name, description or access (`readOnly`).
+   * @param {string} accountId
+   * @param {Actor} actor
+   * @param {string} keyId
+   * @param {{ name?: string, description?: string, readOnly?: boolean }} input
+   * @returns {Promise<Result<import("apikeys").KeyView>>}
+   */
+  updateKey(accountId, actor, keyId, input) {
+    return this.changeKey(accountId, keyId, "account.update.pushed", (account, now) => account.updateKey(actor, keyId, input, now));
+  }
+
+  /**
+   * A change of one key that may change its record (reset, access). Order,
+   * like create: the change in memory, the key into the outbox, the new
+   * record published, then the state saved (and the outbox cleared, in the
+   * same write). If the directory fails, the change is dropped and the old
+   * record published again (now or by the alarm): 503, nothing changed.
+   * @template T
+   * @param {string} accountId
+   * @param {string} keyId
+   * @param {import("./faults.js").FaultPoint} point the fault point between publish and save
+   * @param {(account: any, now: number) => T} apply the package call (throws a coded error to refuse)
+   * @returns {Promise<Result<T>>}
+   */
+  changeKey(accountId, keyId, point, apply) {
     return this.ctx.blockConcurrencyWhile(async () => {
       if (this.account === null) return UNKNOWN_ACCOUNT;
       const before = this.account.toJSON();
-      let reset;
+      const versionBefore = this.recordOf(keyId)?.version;
+      let value;
       try {
-        reset = this.account.resetSecret(actor, keyId, Date.now());
+        value = apply(this.account, Date.now());
       } catch (e) {
         return failure(e);
       }
-      if (this.publishesRecords()) {
+      if (this.publishesRecords() && this.recordOf(keyId)?.version !== versionBefore) {
         this.enqueue(accountId, [keyId]);
         if (!(await this.publish(accountId, keyId))) {
           this.account = Account.fromJSON(before);
           await this.flushOutbox(); // publishes the old record again
           return DIRECTORY_UNAVAILABLE;
         }
-        await fault(this.env, "account.reset.pushed", keyId);
+        await fault(this.env, point, keyId);
         this.dequeue([keyId]);
       }
       this.save();
-      return { ok: true, value: reset };
+      return { ok: true, value };
     });
+  }
+
+  /**
+   * The account's calls per day, oldest first, with each key's calls and
+   * refusals (the package's `usage`).
+   * @param {Actor} actor
+   * @param {{ days?: number }} options
+   */
+  usage(actor, options) {
+    if (this.account === null) return UNKNOWN_ACCOUNT;
+    try {
+      return { ok: true, value: /** @type {any} */ (this.account).usage(actor, options, Date.now()) };
+    } catch (e) {
+      return failure(e);
+    }
+  }
+
+  /**
+   * The newest management events, newest first (the package's `auditLog`).
+   * @param {Actor} actor
+   */
+  auditLog(actor) {
+    if (this.account === null) return UNKNOWN_ACCOUNT;
+    try {
+      return { ok: true, value: /** @type {any} */ (this.account).auditLog(actor, Date.now()) };
+    } catch (e) {
+      return failure(e);
+    }
   }
 
   /**
@@ -344,10 +402,10 @@ export class AccountObject extends DurableObject {
    * @param {string | null} header the Authorization header
    * @param {string} method
    * @param {{ publish?: boolean }} [options]
-   * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number }}
+   * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number, record?: import("./key-directory.js").KeyRecord }}
    */
   authorize(accountId, header, method, options) {
-    this.counts.authorize++;
+    this.count("authorize");
     if (this.account === null) {
       const decision = verify(header, method, null);
       this.forgetStaleEntry(accountId, decision, keyIdOf(header));
@@ -358,14 +416,27 @@ export class AccountObject extends DurableObject {
     const decision = this.account.authorize(header, method, Date.now());
     if (decision.ok) {
       const state = this.save();
-      const hashAfter = hashBefore !== undefined ? this.recordOf(/** @type {string} */ (keyId))?.secretHash : undefined;
-      if (keyId !== null && this.publishesRecords() && (options?.publish || hashAfter !== hashBefore)) {
-        this.syncNow(accountId, keyId);
+      const record = keyId !== null && this.publishesRecords() ? this.recordOf(keyId) : null;
+      if (record !== null && (options?.publish || record.secretHash !== hashBefore)) {
+        this.syncNow(accountId, /** @type {string} */ (keyId));
       }
-      return { ...decision, leaseTtlMs: state.limits.leaseTtlMs };
+      // The record as it is now (a migrated hash): the worker caches it, so
+      // its next call is verified there, before the directory is updated.
+      return { ...decision, leaseTtlMs: state.limits.leaseTtlMs, ...(record !== null ? { record } : {}) };
     }
+    this.saveIfCounted(decision);
     this.forgetStaleEntry(accountId, decision, keyId);
     return decision;
+  }
+
+  /**
+   * Saves after a refusal the account's history counts (a verified key
+   * refused for access, quota or concurrency): the usage of each day keeps
+   * those refusals by code.
+   * @param {{ code: string }} decision
+   */
+  saveIfCounted(decision) {
+    if (COUNTED_REFUSALS.has(decision.code)) this.save();
   }
 
   /**
@@ -380,7 +451,7 @@ export class AccountObject extends DurableObject {
    * @returns {import("apikeys").AccountDecision & { leaseTtlMs?: number }}
    */
   authorizeVerified(accountId, keyId, version, method) {
-    this.counts.authorize++;
+    this.count("authorizeVerified");
     if (this.account === null) {
       const decision = { ...verify(null, method, null), code: "UNKNOWN_KEY" };
       this.forgetStaleEntry(accountId, decision, keyId);
@@ -391,6 +462,7 @@ export class AccountObject extends DurableObject {
       const state = this.save();
       return { ...decision, leaseTtlMs: state.limits.leaseTtlMs };
     }
+    this.saveIfCounted(decision);
     this.forgetStaleEntry(accountId, decision, keyId);
     return decision;
   }
@@ -404,7 +476,7 @@ export class AccountObject extends DurableObject {
    * @returns {boolean} whether a live lease was held under that ID
    */
   release(leaseId, options) {
-    this.counts.release++;
+    this.count("release");
     if (this.account === null) return false;
     const held = options?.refund
       ? /** @type {any} */ (this.account).release(leaseId, Date.now(), { refund: true })
@@ -419,7 +491,7 @@ export class AccountObject extends DurableObject {
    * @returns {boolean} whether the lease was live (false: stop renewing)
    */
   renew(leaseId) {
-    this.counts.renew++;
+    this.count("renew");
     const account = /** @type {any} */ (this.account);
     if (account === null || typeof account.renew !== "function") return false;
     const live = account.renew(leaseId, Date.now());
@@ -552,8 +624,18 @@ export class AccountObject extends DurableObject {
   }
 
   /**
+   * Counts one call of the API path (for the tests).
+   * @param {"authorize" | "authorizeVerified" | "release" | "renew"} kind
+   */
+  count(kind) {
+    this.counts[kind]++;
+    if (TEST_BUILD) this.ctx.storage.put("counts", this.counts);
+  }
+
+  /**
    * For the tests: API-path calls of this instance, the outbox, the alarm.
-   * @returns {Promise<{ authorize: number, release: number, renew: number, outbox: string[], alarmAt: number | null, exists: boolean }>}
+   * @returns {Promise<{ authorize: number, authorizeVerified: number, release: number, renew: number,
+   *   outbox: string[], alarmAt: number | null, exists: boolean }>}
    */
   async stats() {
     const alarmAt = await this.ctx.storage.getAlarm();

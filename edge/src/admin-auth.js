@@ -16,8 +16,10 @@ export const MIN_SECRET_LENGTH = 32;
 
 /** Account IDs: the path segment of /_apikeys/accounts/{accountId}. */
 export const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-/** An admin's identity (`sub`): 1 to 256 characters, no control characters. */
-const SUBJECT = /^[^\u0000-\u001f\u007f]{1,256}$/;
+/** An admin's identity (`sub`): no control characters, 1 to 128 bytes of UTF-8 (the package keeps actor IDs of up to 128 bytes). */
+const SUBJECT = /^[^\u0000-\u001f\u007f]+$/;
+/** @param {unknown} sub */
+const isSubject = (sub) => typeof sub === "string" && SUBJECT.test(sub) && new TextEncoder().encode(sub).length <= 128;
 export const ROLES = Object.freeze(["admin", "user"]);
 
 /**
@@ -110,7 +112,7 @@ export async function verifyAccountToken(token, secret, now) {
   if (typeof exp !== "number" || exp * 1000 > now + (MAX_TOKEN_TTL_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000) {
     return invalid("The admin token lives too long (exp must be at most 1 h ahead).");
   }
-  if (typeof sub !== "string" || !SUBJECT.test(sub)) return invalid("The admin token is not valid.");
+  if (!isSubject(sub)) return invalid("The admin token is not valid.");
   if (typeof account !== "string" || !ACCOUNT_ID.test(account)) return invalid("The admin token is not valid.");
   if (role !== "admin" && role !== "user") return invalid("The admin token is not valid.");
   return { kind: "account", account, actor: { role, id: sub }, expiresAt: exp * 1000 };
@@ -128,7 +130,7 @@ export function tokenRequest(input) {
   const { account, sub, role, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS, ...rest } = /** @type {Record<string, unknown>} */ (input);
   if (Object.keys(rest).length > 0) return { ok: false, message: `Unknown field: ${Object.keys(rest)[0].slice(0, 40)}.` };
   if (typeof account !== "string" || !ACCOUNT_ID.test(account)) return { ok: false, message: "account: 1-64 characters of A-Z a-z 0-9 _ -." };
-  if (typeof sub !== "string" || !SUBJECT.test(sub)) return { ok: false, message: "sub: 1-256 characters, no control characters." };
+  if (!isSubject(sub)) return { ok: false, message: "sub: 1-128 bytes of UTF-8, no control characters." };
   if (role !== "admin" && role !== "user") return { ok: false, message: 'role: "admin" or "user".' };
   if (typeof ttlSeconds !== "number" || !Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
     return { ok: false, message: `ttlSeconds: an integer from 1 to ${MAX_TOKEN_TTL_SECONDS}.` };

@@ -17,11 +17,11 @@ export const TEST_BUILD = typeof __APIKEYS_TEST_BUILD__ !== "undefined" && __API
  *   before it changes anything
  * - "directory.register.after": it throws after writing the entry (a lost reply)
  * - "account.create.registered": between the directory register and the account's save
- * - "account.reset.pushed": between the directory update and the account's save
+ * - "account.reset.pushed", "account.update.pushed": between the directory update and the account's save
  * - "account.delete.saved": between the account's save and the directory unregister
  * - "account.drop.saved": between an account's removal and its keys' unregisters
  * @typedef {"directory.register" | "directory.register.after" | "directory.unregister" | "account.create.registered"
- *   | "account.reset.pushed" | "account.delete.saved" | "account.drop.saved"} FaultPoint
+ *   | "account.reset.pushed" | "account.update.pushed" | "account.delete.saved" | "account.drop.saved"} FaultPoint
  */
 
 /**
@@ -36,4 +36,17 @@ export async function fault(env, point, detail) {
   if (!TEST_BUILD || !env.FAULTS) return;
   const plan = /** @type {any} */ (env.FAULTS.get(env.FAULTS.idFromName("plan")));
   if (await plan.take(point, detail)) throw new Error(`injected fault at ${point}`);
+}
+
+/**
+ * Counts one event under `name` and `detail` in the test build's plan (for
+ * counters that must survive evictions of the object that counts, and be
+ * read in one call). No-op outside the test build.
+ * @param {{ FAULTS?: DurableObjectNamespace }} env
+ * @param {string} name
+ * @param {string} detail
+ */
+export async function tally(env, name, detail) {
+  if (!TEST_BUILD || !env.FAULTS) return;
+  await /** @type {any} */ (env.FAULTS.get(env.FAULTS.idFromName("plan"))).tally(name, detail);
 }

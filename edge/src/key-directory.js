@@ -10,7 +10,7 @@
 // and removes it when the key goes (see account-object.js). The directory
 // never decides whether a call is admitted.
 import { DurableObject } from "cloudflare:workers";
-import { fault } from "./faults.js";
+import { fault, tally } from "./faults.js";
 
 /**
  * A key's record as the worker's cache needs it (null until the account
@@ -36,7 +36,7 @@ export class KeyDirectory extends DurableObject {
     super(ctx, env);
     /** @type {DirectoryEntry | null} cached from storage */
     this.entry = null;
-    /** Lookups answered by this instance (read by the tests). */
+    /** Lookups answered by this instance. */
     this.lookups = 0;
     ctx.blockConcurrencyWhile(async () => {
       this.entry = (await ctx.storage.get("entry")) ?? null;
@@ -44,20 +44,26 @@ export class KeyDirectory extends DurableObject {
   }
 
   /**
-   * The entry of this object's key ID, or null.
-   * @returns {DirectoryEntry | null}
+   * The entry of this object's key ID (`keyId`: the name of this object), or
+   * null. The test build counts each lookup in its plan, by key ID; in
+   * production `tally` awaits nothing.
+   * @param {string} keyId
+   * @returns {Promise<DirectoryEntry | null>}
    */
-  lookup() {
+  async lookup(keyId) {
     this.lookups++;
-    return this.entry;
+    const entry = this.entry !== null && this.entry.keyId === keyId ? this.entry : null;
+    await tally(this.env, "lookup", keyId);
+    return entry;
   }
 
   /**
    * Records that `accountId` owns this key ID (`keyId`: the name of this
    * object), with the key's current record. Refuses (returns false) if
-   * another account owns it: key IDs are never reassigned. A record older
-   * than the stored one (lower version) is ignored, so a late retry cannot
-   * bring back a replaced hash.
+   * another account owns it: key IDs are never reassigned. The account object
+   * writes an entry only inside blockConcurrencyWhile, one sequence at a
+   * time, so writes of one key arrive in order (versions are digests of the
+   * record, not counters).
    * (The awaits of the fault hook come before the read-check-write, which
    * then runs in one turn; in production the hook awaits nothing.)
    * @param {string} keyId
@@ -68,11 +74,8 @@ export class KeyDirectory extends DurableObject {
   async register(keyId, accountId, record = null) {
     await fault(this.env, "directory.register", keyId);
     if (this.entry !== null && (this.entry.accountId !== accountId || this.entry.keyId !== keyId)) return false;
-    const current = this.entry?.record;
-    if (!(current && record && record.version < current.version)) {
-      this.entry = { keyId, accountId, record };
-      this.ctx.storage.put("entry", this.entry);
-    }
+    this.entry = { keyId, accountId, record };
+    this.ctx.storage.put("entry", this.entry);
     await fault(this.env, "directory.register.after", keyId);
     return true;
   }

@@ -9,16 +9,23 @@
 //   DELETE /_apikeys/accounts/{accountId}                 operator   -> 204
 //   GET    /_apikeys/accounts/{accountId}/keys            both       -> 200 the keys page
 //   POST   /_apikeys/accounts/{accountId}/keys            both       -> 201 { keyId, secret, ... }
+//   PATCH  /_apikeys/accounts/{accountId}/keys/{keyId}    both       { name?, description?, readOnly? } -> 200 the key's row
 //   POST   /_apikeys/accounts/{accountId}/keys/{keyId}/reset  both   -> 200 { keyId, secret }
 //   DELETE /_apikeys/accounts/{accountId}/keys/{keyId}    both       -> 204
+//   GET    /_apikeys/accounts/{accountId}/usage?days=N    both       -> 200 { dailyLimit, days: [...] }
+//   GET    /_apikeys/accounts/{accountId}/audit           both       -> 200 [ { at, actor, action, ... } ]
+// (usage, audit and PATCH answer 404/405 until the package has the history.)
 //   POST   /_apikeys/tokens                               operator   { account, sub, role, ttlSeconds? } -> 200 { token, expiresAt }
 // Every status and code: edge/README.md, "Management API".
+import { Account } from "apikeys";
 import { ACCOUNT_ID, MIN_SECRET_LENGTH, authenticate, mintToken, tokenRequest } from "./admin-auth.js";
 import { OPERATOR } from "./account-object.js";
 import { blockedFor, clientIp, countFailure } from "./rate-limit.js";
-import { error, json, managementStatus, tooManyFailures } from "./responses.js";
+import { error, json, managementError, tooManyFailures } from "./responses.js";
 
 const MAX_BODY = 4096;
+/** Whether the package has the account history (usage, audit log, updateKey). */
+const HISTORY = ["usage", "auditLog", "updateKey"].every((m) => typeof (/** @type {any} */ (Account.prototype)[m]) === "function");
 const ADMIN_CHALLENGE = 'Bearer realm="apikeys-admin"';
 
 /** @typedef {import("./admin-auth.js").Principal} Principal */
@@ -36,28 +43,39 @@ export async function handleManagement(request, env, url) {
 
   const principal = await authenticate(request, env);
   if (principal.kind === "refused") {
-    if (principal.status !== 401) return error(principal.status, principal.code, principal.message);
+    if (principal.status !== 401) return error(principal.code, { status: principal.status, message: principal.message });
     const blocked = await countFailure(env, ip, Date.now());
     if (blocked > 0) return tooManyFailures(blocked);
     const challenge = request.headers.has("Authorization") ? `${ADMIN_CHALLENGE}, error="invalid_token"` : ADMIN_CHALLENGE;
-    return error(401, principal.code, principal.message, { "WWW-Authenticate": challenge });
+    return error(principal.code, { message: principal.message, headers: { "WWW-Authenticate": challenge } });
   }
 
   if (url.pathname === "/_apikeys/tokens" || url.pathname === "/_apikeys/tokens/") {
     if (request.method !== "POST") return notAllowed(["POST"]);
     return mint(request, env, principal);
   }
-  const route = /^\/_apikeys\/accounts\/([^/]+)(?:\/(keys)(?:\/([^/]+)(\/reset)?)?)?\/?$/.exec(url.pathname);
-  if (!route) return error(404, "NOT_FOUND", "No such management endpoint.");
+  const route = /^\/_apikeys\/accounts\/([^/]+)(?:\/(keys|usage|audit)(?:\/([^/]+)(\/reset)?)?)?\/?$/.exec(url.pathname);
+  if (!route || (route[2] !== undefined && route[2] !== "keys" && route[3] !== undefined)) return error("NOT_FOUND");
+  if (route[2] !== undefined && route[2] !== "keys" && !HISTORY) return error("NOT_FOUND");
   const [, accountId, keys, keyId, reset] = route;
   // An account admin's token names one account: any other is answered as if
   // it did not exist (the same 404 whether it exists or not).
   if (principal.kind === "account" && principal.account !== accountId) return unknownAccount();
-  if (!ACCOUNT_ID.test(accountId)) return error(400, "INVALID_ACCOUNT_ID", "Account IDs are 1-64 characters of A-Z a-z 0-9 _ -.");
+  if (!ACCOUNT_ID.test(accountId)) return error("INVALID_ACCOUNT_ID");
   const account = env.ACCOUNTS.get(env.ACCOUNTS.idFromName(accountId));
   const { actor } = principal;
   const method = request.method;
 
+  if (keys === "usage") {
+    if (method !== "GET") return notAllowed(["GET"]);
+    const days = url.searchParams.get("days");
+    if (days !== null && !/^\d{1,4}$/.test(days)) return error("INVALID_INPUT", { message: "days: a whole number of days." });
+    return answer(await account.usage(actor, days === null ? {} : { days: Number(days) }), 200);
+  }
+  if (keys === "audit") {
+    if (method !== "GET") return notAllowed(["GET"]);
+    return answer(await account.auditLog(actor), 200);
+  }
   if (keys === undefined) {
     if (method === "GET") return answer(await account.getAccount(accountId, actor), 200);
     if (method === "PUT" || method === "DELETE") {
@@ -68,7 +86,7 @@ export async function handleManagement(request, env, url) {
       const input = body.value ?? {};
       const { limits, ...rest } = /** @type {Record<string, unknown>} */ (isObject(input) ? input : { "": 0 });
       if (Object.keys(rest).length > 0 || (limits !== undefined && !isObject(limits))) {
-        return error(400, "INVALID_INPUT", "Send a JSON object { limits? }, limits being any subset of the account's limits.");
+        return error("INVALID_INPUT", { message: "Send a JSON object { limits? }, limits being any subset of the account's limits." });
       }
       const result = await account.putAccount(accountId, limits);
       return answer(result, result.ok && result.created ? 201 : 200);
@@ -89,7 +107,12 @@ export async function handleManagement(request, env, url) {
     return notAllowed(["POST"]);
   }
   if (method === "DELETE") return answer(await account.deleteKey(accountId, actor, keyId), 204);
-  return notAllowed(["DELETE"]);
+  if (method === "PATCH" && HISTORY) {
+    const body = await readJson(request);
+    if (!body.ok) return body.response;
+    return answer(await account.updateKey(accountId, actor, keyId, body.value), 200);
+  }
+  return notAllowed(HISTORY ? ["PATCH", "DELETE"] : ["DELETE"]);
 }
 
 /**
@@ -102,12 +125,12 @@ async function mint(request, env, principal) {
   if (principal.kind !== "operator") return operatorOnly();
   const secret = env.ADMIN_JWT_SECRET ?? "";
   if (secret.length < MIN_SECRET_LENGTH) {
-    return error(503, "ADMIN_JWT_NOT_CONFIGURED", "Set the ADMIN_JWT_SECRET secret (32+ characters) to mint account admin tokens.");
+    return error("ADMIN_JWT_NOT_CONFIGURED");
   }
   const body = await readJson(request);
   if (!body.ok) return body.response;
   const input = tokenRequest(body.value);
-  if (!input.ok) return error(400, "INVALID_INPUT", input.message);
+  if (!input.ok) return error("INVALID_INPUT", { message: input.message });
   // Tokens only for accounts that exist (a typo is caught here, not later).
   const account = env.ACCOUNTS.get(env.ACCOUNTS.idFromName(input.value.account));
   const exists = await account.getAccount(input.value.account, OPERATOR);
@@ -121,7 +144,7 @@ async function mint(request, env, principal) {
  */
 function answer(result, status) {
   if (result.ok) return json(status, result.value);
-  return error(managementStatus(/** @type {string} */ (result.code)), /** @type {string} */ (result.code), /** @type {string} */ (result.message));
+  return managementError(/** @type {string} */ (result.code), result.message);
 }
 
 /**
@@ -132,25 +155,25 @@ function answer(result, status) {
  */
 async function readJson(request, { allowEmpty = false } = {}) {
   if (Number(request.headers.get("Content-Length") ?? 0) > MAX_BODY) {
-    return { ok: false, response: error(413, "INVALID_INPUT", "The request body is too large.") };
+    return { ok: false, response: error("BODY_TOO_LARGE") };
   }
   try {
     const text = await request.text();
-    if (text.length > MAX_BODY) return { ok: false, response: error(413, "INVALID_INPUT", "The request body is too large.") };
+    if (text.length > MAX_BODY) return { ok: false, response: error("BODY_TOO_LARGE") };
     if (text.trim() === "" && allowEmpty) return { ok: true, value: undefined };
     return { ok: true, value: JSON.parse(text) };
   } catch {
-    return { ok: false, response: error(400, "INVALID_INPUT", "The request body must be JSON.") };
+    return { ok: false, response: error("INVALID_INPUT", { message: "The request body must be JSON." }) };
   }
 }
 
 /** @param {unknown} v */
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 
-const unknownAccount = () => error(404, "UNKNOWN_ACCOUNT", "No such account.");
-const operatorOnly = () => error(403, "OPERATOR_ONLY", "Only the operator (ADMIN_TOKEN) may do this.");
+const unknownAccount = () => error("UNKNOWN_ACCOUNT");
+const operatorOnly = () => error("OPERATOR_ONLY");
 
 /** @param {string[]} allowed */
 function notAllowed(allowed) {
-  return error(405, "METHOD_NOT_ALLOWED", "Method not allowed on this endpoint.", { Allow: allowed.join(", ") });
+  return error("METHOD_NOT_ALLOWED", { headers: { Allow: allowed.join(", ") } });
 }

@@ -119,8 +119,8 @@ export async function forward(request, env, ctx, { account, accountId, decision 
     // Not delivered: the quota unit and the Call Count are given back, unless
     // the client itself went away.
     await lease.release({ refund: !clientGone });
-    if (timedOut) return error(504, "UPSTREAM_TIMEOUT", "The upstream API did not answer in time.", decision.headers);
-    return error(502, "UPSTREAM_UNAVAILABLE", "The upstream API could not be reached.", decision.headers);
+    if (timedOut) return error("UPSTREAM_TIMEOUT", { headers: decision.headers });
+    return error("UPSTREAM_UNAVAILABLE", { headers: decision.headers });
   } finally {
     clearTimeout(timer);
   }

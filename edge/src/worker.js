@@ -8,7 +8,7 @@
 // Management under /_apikeys/ is in management.js. This file routes and maps
 // HTTP; the objects own the state.
 import { isKeyId, isSecret, parseBasic, verify } from "apikeys";
-import { AccountObject } from "./account-object.js";
+import { AccountObject, directoryOf } from "./account-object.js";
 import { KeyCache } from "./key-cache.js";
 import { KeyDirectory } from "./key-directory.js";
 import { handleManagement } from "./management.js";
@@ -87,7 +87,8 @@ async function handleApi(request, env, ctx) {
   const header = request.headers.get("Authorization");
   const method = request.method;
   const keyId = presentedKeyId(header);
-  let entry = keyId === null ? null : await keys.get(env, keyId, Date.now());
+  const lookup = (/** @type {string} */ id) => directoryOf(env, id).lookup(id);
+  let entry = keyId === null ? null : await keys.get(lookup, keyId, Date.now());
   if (keyId === null || entry === null) {
     // Missing, malformed or unknown: the package's stateless check gives the
     // same decision (and headers) as an account would.
@@ -108,9 +109,9 @@ async function handleApi(request, env, ctx) {
   let refreshed = false;
   for (;;) {
     const local = verify(header, method, publicRecord(entry.record));
-    if (local.code === "INVALID_SECRET" && !refreshed && keys.mayRefresh(keyId, Date.now())) {
+    if (local.code === "INVALID_SECRET" && !refreshed && keys.claimRefresh(keyId, Date.now())) {
       refreshed = true;
-      entry = await keys.refresh(env, keyId, Date.now());
+      entry = await keys.refresh(lookup, keyId, Date.now());
       if (entry === null || entry.record === null) return refuse(env, ip, verify(header, method, null));
       continue;
     }
@@ -126,11 +127,18 @@ async function handleApi(request, env, ctx) {
       : await account.authorizeVerified(entry.accountId, keyId, entry.record.version, method);
     if (decision.code === "STALE_KEY_RECORD" && !refreshed) {
       refreshed = true;
-      entry = await keys.refresh(env, keyId, Date.now());
+      entry = await keys.refresh(lookup, keyId, Date.now());
       if (entry === null || entry.record === null) return refuse(env, ip, verify(header, method, null));
       continue;
     }
     if (decision.code === "UNKNOWN_KEY") keys.forget(keyId);
+    // A full authorize answers with the record as it is now (a migrated hash).
+    if (decision.record) keys.put(keyId, { keyId, accountId: entry.accountId, record: decision.record }, Date.now());
+    if (decision.code === "STALE_KEY_RECORD") {
+      // Still stale after a refresh: the directory is being repaired (a
+      // failed reset's rollback). The key cannot be confirmed now: a 401.
+      return refuse(env, ip, { ...verify(header, method, null), code: "STALE_KEY_RECORD" });
+    }
     if (!decision.ok) return refuse(env, ip, decision);
     return forward(request, env, ctx, { account, accountId: entry.accountId, decision });
   }
@@ -183,11 +191,11 @@ export default {
         return error(404, "NOT_FOUND", "The portal is not deployed with this worker.");
       }
       if (url.pathname.startsWith(MANAGEMENT_PREFIX)) return await handleManagement(request, env, url);
-      if (!env.UPSTREAM_ORIGIN) return error(500, "UPSTREAM_NOT_CONFIGURED", "UPSTREAM_ORIGIN is not set.");
+      if (!env.UPSTREAM_ORIGIN) return error("UPSTREAM_NOT_CONFIGURED");
       return await handleApi(request, env, ctx);
     } catch (e) {
       console.error("edge error:", e instanceof Error ? e.message : String(e));
-      return error(500, "INTERNAL_ERROR", "The request could not be handled.");
+      return error("INTERNAL_ERROR");
     }
   },
 };

@@ -234,6 +234,7 @@ test("expired, tampered, foreign, too long-lived, unsigned or incomplete tokens 
     "no account": await sign({ role: "admin" }),
     "no role": await sign({ account }),
     "role owner": await sign({ account, role: "owner" }),
+    "sub over 128 bytes": await sign({ account, role: "admin" }, { sub: "x".repeat(129) }),
     "not a JWT": "abc.def",
   };
   assert.equal((await edge.client.admin("GET", `accounts/${account}`, undefined, bearer(good))).status, 200, "the control token works");
@@ -270,6 +271,7 @@ test("POST /_apikeys/tokens mints an account admin token (at most 1 h)", async (
     [{ account, sub: "c", role: "admin", ttlSeconds: 0 }, 400, "INVALID_INPUT"],
     [{ account, sub: "c", role: "owner" }, 400, "INVALID_INPUT"],
     [{ account, sub: "", role: "admin" }, 400, "INVALID_INPUT"],
+    [{ account, sub: "é".repeat(65), role: "admin" }, 400, "INVALID_INPUT"],
     [{ account, sub: "c", role: "admin", extra: 1 }, 400, "INVALID_INPUT"],
     [{ account: newAccountId("nobody"), sub: "c", role: "admin" }, 404, "UNKNOWN_ACCOUNT"],
   ]) {

@@ -228,3 +228,78 @@ test("a directory entry whose account no longer has the key is removed when it i
     await slow.dispose();
   }
 });
+
+/** The version of a key's record in the directory. */
+async function versionOf(e, keyId) {
+  return (await (await e.directory(keyId)).lookup())?.record?.version ?? null;
+}
+
+/** Both workers have the key's record cached (and the call counted). */
+async function warm(key) {
+  assert.deepEqual(await statuses(edge, key), [200, 200]);
+}
+
+test("the directory throws during a reset: 503, nothing changed, the old secret still works", async () => {
+  const account = await edge.client.newAccount("reset-reg");
+  const key = await edge.client.createKey(account, { name: "rotating" });
+  await warm(key);
+  const before = await versionOf(edge, key.keyId);
+  await arm({ "directory.register": 1 });
+  const res = await edge.client.admin("POST", `accounts/${account}/keys/${key.keyId}/reset`);
+  assert.equal(res.status, 503);
+  assert.equal(res.body.error.code, "DIRECTORY_UNAVAILABLE");
+  assert.equal(JSON.stringify(res.body).includes("pfs_"), false, "no new secret");
+  assert.equal(await versionOf(edge, key.keyId), before);
+  assert.deepEqual(await statuses(edge, key), [200, 200]);
+  await assertConsistent(account);
+});
+
+test("a reset's directory update is written but its reply lost: the rollback publishes the old record again", async () => {
+  const account = await edge.client.newAccount("reset-lost");
+  const key = await edge.client.createKey(account, { name: "rotating" });
+  await warm(key);
+  const before = await versionOf(edge, key.keyId);
+  await arm({ "directory.register.after": 1 });
+  const res = await edge.client.admin("POST", `accounts/${account}/keys/${key.keyId}/reset`);
+  assert.equal(res.status, 503);
+  assert.equal(await versionOf(edge, key.keyId), before, "the old record is back before the 503");
+  assert.deepEqual(await statuses(edge, key), [200, 200]);
+  await assertConsistent(account);
+});
+
+test("the account object fails between a reset's directory update and its save: the old secret stays, the old record comes back", async () => {
+  const account = await edge.client.newAccount("reset-crash");
+  const key = await edge.client.createKey(account, { name: "rotating" });
+  await warm(key);
+  const before = await versionOf(edge, key.keyId);
+  await arm({ "account.reset.pushed": 1 });
+  const res = await edge.client.admin("POST", `accounts/${account}/keys/${key.keyId}/reset`);
+  assert.ok(res.status >= 500);
+  assert.equal(JSON.stringify(res.body).includes("pfs_"), false);
+  await eventually(async () => (await versionOf(edge, key.keyId)) === before, "the alarm publishes the durable (old) record");
+  await assertConsistent(account);
+  assert.deepEqual(await statuses(edge, key), [200, 200], "the reset never happened");
+  // And a reset now works.
+  const reset = await edge.client.admin("POST", `accounts/${account}/keys/${key.keyId}/reset`);
+  assert.equal(reset.status, 200);
+  assert.notEqual(await versionOf(edge, key.keyId), before);
+  assert.deepEqual(await statuses(edge, { keyId: key.keyId, secret: reset.body.secret }), [200, 200]);
+  assert.deepEqual(await statuses(edge, key), [401, 401]);
+});
+
+test("an entry without a record (written before the directory held records) is served by the full authorize and gets its record", async () => {
+  const account = await edge.client.newAccount("legacy");
+  const key = await edge.client.createKey(account, { name: "old" });
+  const directory = await edge.directory(key.keyId);
+  const record = (await directory.lookup()).record;
+  assert.equal(await directory.register(account, null), true);
+  assert.equal((await directory.lookup()).record, null);
+  const before = await statsOf(edge, account);
+  const res = await edge.clientB.api("/v1/forms", { key });
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  await eventually(async () => (await directory.lookup()).record !== null, "the record is published");
+  assert.deepEqual((await directory.lookup()).record, record);
+  const after = await (await edge.accountObject(account)).stats();
+  assert.equal(after.authorize - before.authorize, 1, "the legacy call went to the full authorize");
+});

@@ -194,18 +194,26 @@ function buildTestWorker() {
   return testBuild;
 }
 
+/** The production build (what `wrangler deploy` bundles): no fault points, no FAULTS. */
+let productionBuild = null;
+function buildProductionWorker() {
+  productionBuild ??= buildWorker({ entry: wrangler.main, outdir: "dist" });
+  return productionBuild;
+}
+
 /**
  * Starts the edge worker in workerd: worker "edge" defines the Durable
  * Objects, worker "edge-b" (same code) binds to them by script name, like
  * a second deployment or another isolate of the same one. Without `persist`,
  * storage lives in a fresh tmpfs folder that `dispose` removes; with it, the
  * folder is the caller's, kept across restarts. `vars` override the vars of
- * wrangler.jsonc (e.g. a short DIRECTORY_RETRY_MS).
- * @param {{ origin: string, persist?: string, logRefusals?: boolean, vars?: Record<string, string> }} options
+ * wrangler.jsonc (e.g. a short DIRECTORY_RETRY_MS). `production: true` runs
+ * the production build instead of the test build (the benchmark does).
+ * @param {{ origin: string, persist?: string, logRefusals?: boolean, vars?: Record<string, string>, production?: boolean }} options
  */
-export async function startEdge({ origin, persist, logRefusals = false, vars = {} }) {
+export async function startEdge({ origin, persist, logRefusals = false, vars = {}, production = false }) {
   const scratch = persist === undefined ? storageFolder("tmpfs") : null;
-  const built = await buildTestWorker();
+  const built = await (production ? buildProductionWorker() : buildTestWorker());
   const common = {
     modules: built.modules,
     modulesRoot: built.modulesRoot,
@@ -228,7 +236,7 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
   /** The Durable Object bindings of wrangler.jsonc, plus the test-only FAULTS; `scriptName` binds to another worker's classes. */
   const durableObjects = (scriptName) =>
     Object.fromEntries(
-      [...wrangler.durable_objects.bindings, { name: "FAULTS", class_name: "FaultPlan" }].map((b) => [
+      [...wrangler.durable_objects.bindings, ...(production ? [] : [{ name: "FAULTS", class_name: "FaultPlan" }])].map((b) => [
         b.name,
         { className: b.class_name, useSQLite: sqliteClasses.has(b.class_name), ...(scriptName ? { scriptName } : {}) },
       ]),
@@ -244,11 +252,28 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
   await mf.ready;
   const a = (await mf.unsafeGetDirectURL("edge")).origin;
   const b = (await mf.unsafeGetDirectURL("edge-b")).origin;
-  /** A Durable Object of the edge, reached from Node (RPC through Miniflare). */
-  const object = async (binding, name) => {
-    const ns = await mf.getDurableObjectNamespace(binding, "edge");
-    return ns.get(ns.idFromName(name));
+  /**
+   * Calls a method of a Durable Object of the edge from Node (RPC through
+   * Miniflare) and returns the result as plain data; the stubs are disposed.
+   */
+  const namespaces = new Map();
+  const rpc = async (binding, name, method, ...args) => {
+    if (!namespaces.has(binding)) namespaces.set(binding, mf.getDurableObjectNamespace(binding, "edge"));
+    const ns = await namespaces.get(binding);
+    const stub = ns.get(ns.idFromName(name));
+    try {
+      const result = await stub[method](...args);
+      if (result === null || typeof result !== "object") return result;
+      const plain = JSON.parse(JSON.stringify(result));
+      result[Symbol.dispose]?.();
+      return plain;
+    } finally {
+      stub[Symbol.dispose]?.();
+    }
   };
+  /** The methods `methods` of one object, as async functions. */
+  const object = (binding, name, methods) =>
+    Object.fromEntries(methods.map((m) => [m, (...args) => rpc(binding, name, m, ...args)]));
   const dispose = async () => {
     await mf.dispose();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -258,12 +283,21 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
     urls: { a, b },
     client: new Client(a),
     clientB: new Client(b),
-    /** The fault plan: `arm(point, times)`, `clear()` (src/faults.js lists the points). */
-    faults: () => object("FAULTS", "plan"),
-    /** The key directory object of a key ID: `lookup()`, `stats()`. */
-    directory: (keyId) => object("KEY_DIRECTORY", keyId),
+    /** The fault plan: `arm(point, times)`, `clear()`, `log()` (src/faults.js lists the points). */
+    faults: async () => object("FAULTS", "plan", ["arm", "clear", "log", "counts"]),
+    /** The key directory object of a key ID: `lookup()` (its entry, or null), `stats()`, `register(accountId, record)`. */
+    directory: async (keyId) => {
+      const methods = object("KEY_DIRECTORY", keyId, ["lookup", "stats", "register"]);
+      return {
+        lookup: () => methods.lookup(keyId),
+        stats: methods.stats,
+        register: (accountId, record) => methods.register(keyId, accountId, record),
+      };
+    },
+    /** Directory lookups so far, by key ID (counted by the test build in the plan). */
+    lookups: async () => rpc("FAULTS", "plan", "counts", "lookup"),
     /** An account's object: `stats()`. */
-    accountObject: (accountId) => object("ACCOUNTS", accountId),
+    accountObject: async (accountId) => object("ACCOUNTS", accountId, ["stats"]),
     dispose,
   };
 }
@@ -278,11 +312,23 @@ export async function startEdge({ origin, persist, logRefusals = false, vars = {
 export const dispatcher = new Agent({ keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000, connections: 512 });
 
 /**
- * fetch through the tests' dispatcher.
+ * fetch through the tests' dispatcher. A request sent on a kept-alive
+ * connection that workerd had just closed fails with "other side closed"
+ * before workerd read it (seen after a long pause on a loaded machine):
+ * it is sent once more, on a new connection. Bodies here are strings, so
+ * the retry sends the same request.
  * @param {string} url
  * @param {import("undici").RequestInit} [init]
  */
-export const get = (url, init = {}) => fetch(url, { ...init, dispatcher });
+export async function get(url, init = {}) {
+  try {
+    return await fetch(url, { ...init, dispatcher });
+  } catch (e) {
+    const cause = /** @type {{ cause?: { code?: string, message?: string } }} */ (e).cause;
+    if (cause?.code !== "UND_ERR_SOCKET" || cause.message !== "other side closed" || init.signal?.aborted) throw e;
+    return fetch(url, { ...init, dispatcher });
+  }
+}
 
 /** A client of one worker: API calls with a key, management calls with the admin token. */
 export class Client {
