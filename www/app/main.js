@@ -152,6 +152,11 @@ async function start() {
     app.config = await loadConfig();
     app.store = await openStore(app.config, { actor: () => app.actor });
   } catch (e) {
+    if (app.config?.store === "edge") {
+      // No store, so nobody is signed in (the demo's people belong to IndexedDB).
+      roleSelect.replaceChildren(h("option", {}, "Not signed in"));
+      roleSelect.disabled = true;
+    }
     const instance = problemView(app, e, { unexpected: !isFatal(e) });
     replace(main, instance.node);
     document.title = `${instance.title} · Web Portal`;

@@ -292,6 +292,7 @@ describe("serve.sh --edge", () => {
     await other.goto(`${stack.apiUrl}/_apikeys/portal/`);
     await ready(other);
     await other.getByRole("heading", { level: 1, name: "Sign in again" }).waitFor();
+    assert.match(await other.locator(".signed-in").textContent(), /Not signed in/);
     await screenshot(other, "edge-44-deployed-portal-no-session");
   });
 

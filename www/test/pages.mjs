@@ -403,6 +403,14 @@ export function pageChecks(target, browser) {
       await eventually(async () => assert.notDeepEqual(await chart.screenshot(), before, "the hover draws a tooltip"));
       await screenshot(page, target.shot("24-usage-hover"));
 
+      // Without the limit line the y axis fits the calls.
+      await page.mouse.move(0, 0);
+      const withLimit = await chart.screenshot();
+      await page.getByLabel("Show the daily limit").uncheck();
+      await eventually(async () => assert.notDeepEqual(await chart.screenshot(), withLimit, "redrawn to fit the calls"));
+      await screenshot(page, target.shot("24b-usage-without-limit-line"));
+      await page.getByLabel("Show the daily limit").check();
+
       // The same numbers as a table, behind a toggle.
       const toggle = page.getByRole("button", { name: "Show as table" });
       assert.equal(await toggle.getAttribute("aria-expanded"), "false");
