@@ -469,8 +469,9 @@ impl ToJson for Action {
 
 impl FromJson for Action {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let name = r.string()?;
-        ACTIONS.iter().find(|(_, n)| *n == name).map(|(a, _)| *a)
+        // The name, or serde_json's `{"name":null}` form of a unit variant.
+        let i = r.variant(&ACTIONS.map(|(_, n)| n))?;
+        ACTIONS.get(i).map(|(a, _)| *a)
     }
 }
 
@@ -500,10 +501,9 @@ impl FromJson for Actor {
         r.fields(&["role", "id"], false, 0b10, 0, &mut |r, i| {
             match i {
                 0 => {
-                    role = Some(match r.string()?.as_str() {
-                        "admin" => Role::Admin,
-                        "user" => Role::User,
-                        _ => return None,
+                    role = Some(match r.variant(&["admin", "user"])? {
+                        0 => Role::Admin,
+                        _ => Role::User,
                     })
                 }
                 _ if r.null()? => id = None,

@@ -405,6 +405,27 @@ impl<'a> Reader<'a> {
     }
 }
 
+impl Reader<'_> {
+    /// A unit variant of an enum, as serde_json reads one: its name, or an
+    /// object with the name as its only key and a `null` value. Returns the
+    /// name's index in `names`.
+    #[inline(never)]
+    pub(crate) fn variant(&mut self, names: &[&str]) -> Option<usize> {
+        let braced = self.peek()? == b'{';
+        if braced {
+            self.at += 1;
+        }
+        let name = self.string()?;
+        let i = names.iter().position(|n| *n == name)?;
+        if braced {
+            self.eat(b':')?;
+            self.literal(b"null")?;
+            self.eat(b'}')?;
+        }
+        Some(i)
+    }
+}
+
 /// Reads a whole text with `read`: nothing but whitespace may follow.
 pub(crate) fn read_all<'a, T>(
     text: &'a str,

@@ -31,12 +31,15 @@ export { AccountObject, KeyDirectory };
  * @property {string} [ADMIN_TOKEN] secret: the operator's bearer token (32+ characters)
  * @property {string} [ADMIN_JWT_SECRET] secret: HS256 key of account admin tokens (32+ characters)
  * @property {string} [UPSTREAM_AUTH] secret: sent upstream as `X-Edge-Auth`, so the origin can trust the `X-Api-*` headers
+ * @property {Fetcher} [ASSETS] the portal's static assets (served under /_apikeys/portal/)
  * @property {string} [LOG_REFUSALS] "true": log each refusal's status, code and key ID (never the secret)
  * @property {DurableObjectNamespace} [FAULTS] test build only: the fault plan (faults.js)
  */
 
 /** Path prefix of the management endpoints; everything else is the API. */
 const MANAGEMENT_PREFIX = "/_apikeys/";
+/** The portal, served from Workers Static Assets (wrangler.jsonc `assets`, binding ASSETS). */
+const PORTAL_PREFIX = "/_apikeys/portal/";
 
 /** Key ID -> directory entry, per isolate. */
 const keys = new KeyCache();
@@ -183,6 +186,10 @@ export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     try {
+      if (url.pathname.startsWith(PORTAL_PREFIX) || url.pathname === PORTAL_PREFIX.slice(0, -1)) {
+        if (env.ASSETS) return await env.ASSETS.fetch(request);
+        return error(404, "NOT_FOUND", "The portal is not deployed with this worker.");
+      }
       if (url.pathname.startsWith(MANAGEMENT_PREFIX)) return await handleManagement(request, env, url);
       if (!env.UPSTREAM_ORIGIN) return error("UPSTREAM_NOT_CONFIGURED");
       return await handleApi(request, env, ctx);

@@ -16,25 +16,13 @@ use crate::limits::{Limits, LimitsPatch};
 use crate::pipeline::KeyRecord;
 use crate::quota::Quota;
 
-/// `"full"` or `"read-only"`; serde_json also took the variant as an object's
-/// only key with a `null` value.
+/// `"full"` or `"read-only"` (or `{"full":null}`, see [`Reader::variant`]).
 impl FromJson for Access {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let braced = r.peek()? == b'{';
-        if braced {
-            r.at += 1;
-        }
-        let access = match r.string()?.as_str() {
-            "full" => Access::Full,
-            "read-only" => Access::ReadOnly,
-            _ => return None,
-        };
-        if braced {
-            r.eat(b':')?;
-            r.literal(b"null")?;
-            r.eat(b'}')?;
-        }
-        Some(access)
+        Some(match r.variant(&["full", "read-only"])? {
+            0 => Access::Full,
+            _ => Access::ReadOnly,
+        })
     }
 }
 

@@ -70,4 +70,8 @@ export const icons = {
   trash: "M9 3h6l1 1h4v2H4V4h4zM6 8h12l-1 13H7zm3 2v9h2v-9zm4 0v9h2v-9z",
   refresh: "M12 4a8 8 0 0 1 7.75 6h-2.1A6 6 0 1 0 18 14h2.06A8 8 0 1 1 12 4m5-1 4 4-4 4z",
   send: "M3 20V4l19 8zm2-3 11.85-5L5 7v3.5l6 1.5-6 1.5z",
+  table: "M3 4h18v16H3zm2 2v3h14V6zm0 5v3h6v-3zm8 0v3h6v-3zm-8 5v2h6v-2zm8 0v2h6v-2z",
+  download: "M11 3h2v9.17l3.59-3.58L18 10l-6 6-6-6 1.41-1.41L11 12.17zM4 18h16v2H4z",
+  edit: "M4 17.25V20h2.75L17.81 8.94l-2.75-2.75zM20.71 7.04a1 1 0 0 0 0-1.41l-2.34-2.34a1 1 0 0 0-1.41 0l-1.83 1.83 3.75 3.75z",
+  chart: "M4 20V10h3v10zm6 0V4h3v16zm6 0v-7h3v7z",
 };

@@ -16,6 +16,17 @@ export function utc(ms) {
     .replace(/\.\d+Z$/, " UTC");
 }
 
+/** "00:30 UTC": the UTC time of day of an instant (a daily reset time). */
+export function utcClock(ms) {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+/** "Mar 4": the UTC calendar day of a quota window's start (windows are UTC days). */
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+export const utcDay = (ms) => dayFormat.format(new Date(ms));
+/** "2026-03-04" */
+export const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
+
 export const local = (ms) => localFormat.format(new Date(ms));
 export const localClock = (ms) => localTimeOnly.format(new Date(ms));
 

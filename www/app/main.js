@@ -1,11 +1,14 @@
-// The portal's entry: opens the store, routes by the URL's hash, re-renders
-// when another tab changes the data, and keeps a just-issued secret in memory
-// only while its details page stays open.
+// The portal's entry: opens the configured store (IndexedDB or the edge),
+// routes by the URL's hash, re-renders when the data changed elsewhere, and
+// keeps a just-issued secret in memory only while its details page stays open.
 import { h, replace } from "./dom.js";
-import { Store, StateError } from "./store.js";
+import { isFatal, loadConfig, openStore } from "./store.js";
 import { listView } from "./views/list.js";
 import { createView } from "./views/create.js";
 import { detailsView } from "./views/details.js";
+import { editView } from "./views/edit.js";
+import { usageView } from "./views/usage.js";
+import { activityView } from "./views/activity.js";
 import { consoleView } from "./views/console.js";
 import { problemView, notFoundView } from "./views/problem.js";
 
@@ -13,13 +16,20 @@ const ROLE_KEY = "apikeys-portal:signed-in-as";
 const main = document.getElementById("main");
 const roleSelect = document.getElementById("signed-in-as");
 
+/** The demo's people (IndexedDB store): the id is what the audit trail records. */
+const PEOPLE = {
+  admin: { role: "admin", id: "avery.admin@example.com" },
+  user: { role: "user", id: "uma.user@example.com" },
+};
+
 /** What every view gets. */
 const app = {
+  /** The data layer (store.js): views call only its methods. */
   store: null,
   /** "admin" or "user": who is signed in (the library enforces what each may do). */
   role: "admin",
   get actor() {
-    return { role: this.role };
+    return PEOPLE[this.role];
   },
   /**
    * The secret just issued by create or reset: { keyId, secret, setAt, kind }.
@@ -42,6 +52,9 @@ const routes = [
   [/^#\/api-keys\/?$/, () => listView],
   [/^#\/api-keys\/new$/, () => createView],
   [/^#\/api-keys\/(PFK-[0-9a-f-]{36})$/, () => detailsView],
+  [/^#\/api-keys\/(PFK-[0-9a-f-]{36})\/edit$/, () => editView],
+  [/^#\/usage$/, () => usageView],
+  [/^#\/activity(?:\?key=(PFK-[0-9a-f-]{36}))?$/, () => activityView],
   [/^#\/console$/, () => consoleView],
 ];
 
@@ -67,7 +80,7 @@ async function render({ keepReveal = false, refresh = false } = {}) {
   try {
     instance = await view(app, ...params);
   } catch (e) {
-    instance = e instanceof StateError ? problemView(app, e) : problemView(app, e, { unexpected: true });
+    instance = isFatal(e) ? problemView(app, e) : problemView(app, e, { unexpected: true });
   }
   if (seq !== renderSeq) {
     instance.dispose?.();
@@ -102,6 +115,23 @@ async function onExternalChange() {
   await render({ keepReveal: true, refresh: true });
 }
 
+/** The top bar's "Signed in as" and the sidebar's note, for the store in use. */
+function describeStore(store) {
+  document.documentElement.dataset.store = store.kind;
+  const note = document.getElementById("store-note");
+  if (store.kind === "edge") {
+    const who = store.session.name ?? store.session.id ?? "Account admin";
+    const role = store.session.role === "admin" ? "Admin" : "User";
+    roleSelect.replaceChildren(h("option", { value: store.session.role }, `${who} (${role})`));
+    roleSelect.disabled = true;
+    app.role = store.session.role;
+    note.textContent = `Connected to the API key service: account “${store.accountId}”. API calls go through the edge worker, so the counts here are live.`;
+  } else {
+    note.textContent =
+      "A demo: your API keys live in this browser (IndexedDB), and the API console plays an external application calling the REST API.";
+  }
+}
+
 async function start() {
   const saved = localStorage.getItem(ROLE_KEY);
   app.role = saved === "user" ? "user" : "admin";
@@ -119,13 +149,21 @@ async function start() {
     for (const el of document.querySelectorAll("[data-secret]")) el.textContent = "";
   });
   try {
-    app.store = await Store.open();
+    app.config = await loadConfig();
+    app.store = await openStore(app.config, { actor: () => app.actor });
   } catch (e) {
-    const instance = problemView(app, e, { unexpected: !(e instanceof StateError) });
+    if (app.config?.store === "edge") {
+      // No store, so nobody is signed in (the demo's people belong to IndexedDB).
+      roleSelect.replaceChildren(h("option", {}, "Not signed in"));
+      roleSelect.disabled = true;
+    }
+    const instance = problemView(app, e, { unexpected: !isFatal(e) });
     replace(main, instance.node);
     document.title = `${instance.title} · Web Portal`;
+    document.documentElement.dataset.ready = "true";
     return;
   }
+  describeStore(app.store);
   app.store.subscribe(onExternalChange);
   await render();
   document.documentElement.dataset.ready = "true";

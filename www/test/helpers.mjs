@@ -123,6 +123,12 @@ export async function goToKeys(page) {
   await page.getByRole("heading", { level: 1, name: "API Keys" }).waitFor();
 }
 
+/** Users & Groups > Usage or Activity, through the navigation. */
+export async function goToPage(page, name) {
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
+  await page.getByRole("heading", { level: 1, name, exact: true }).waitFor();
+}
+
 export async function goToConsole(page) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API console" }).click();
   await page.getByRole("heading", { level: 1, name: "API console" }).waitFor();
@@ -148,7 +154,7 @@ export async function createKey(page, { name, description = "", readOnly = false
 
 /**
  * Sends one request from the API console. `auth` is { keyId, secret } or
- * { header }. Resolves { status, code, headers } as the page shows them.
+ * { header }. Resolves { status, code, headers (names in lower case) } as the page shows them.
  */
 export async function send(page, { method = "GET", path, auth, hold = false }) {
   if (!(await page.getByRole("heading", { level: 1, name: "API console" }).isVisible())) await goToConsole(page);
@@ -164,18 +170,19 @@ export async function send(page, { method = "GET", path, auth, hold = false }) {
   }
   const holdBox = page.getByLabel("Hold connection open");
   if (hold) await holdBox.check();
-  else await holdBox.uncheck();
+  else if (await holdBox.count()) await holdBox.uncheck();
   const response = page.locator(".response-body");
   const before = Number((await response.getAttribute("data-seq")) ?? 0);
   await page.getByRole("button", { name: "Send" }).click();
   await page.locator(`.response-body[data-seq="${before + 1}"]`).waitFor();
   const statusLine = (await page.locator("#response-status").textContent()).trim();
-  const code = (await page.locator("#response-code").textContent()).trim();
+  const codeEl = page.locator("#response-code");
+  const code = (await codeEl.count()) ? (await codeEl.textContent()).trim() : null;
   const headers = {};
   const rows = page.getByRole("table", { name: "Response headers" }).locator("tbody tr");
   for (let i = 0; i < (await rows.count()); i += 1) {
     const row = rows.nth(i);
-    headers[(await row.locator("th").textContent()).trim()] = (await row.locator("td").textContent()).trim();
+    headers[(await row.locator("th").textContent()).trim().toLowerCase()] = (await row.locator("td").textContent()).trim();
   }
   return { status: Number(statusLine.split(" ")[0]), statusLine, code, headers };
 }

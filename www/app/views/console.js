@@ -1,32 +1,34 @@
 // The API console: plays the external application. It sends a request (a
-// method, a path and an Authorization header) to the "REST API", which here is
-// `account.authorize` on this browser's account: the same state the API Keys
-// page shows, so counts move. "Hold connection open" keeps an admitted call in
-// flight (its lease) to show the limit of concurrent connections per application.
+// method, a path and an Authorization header) to the REST API through the
+// store: with IndexedDB, `account.authorize` on this browser's account (the
+// same state the API Keys page shows, so counts move); with the edge, a real
+// HTTP request to the worker's API gate, shown as any HTTP client gets it.
+// "Hold connection open" (IndexedDB) keeps an admitted call in flight (its
+// lease) to show the limit of concurrent connections per application.
 import { encodeBasic } from "apikeys";
 import { h, icon, icons, replace } from "../dom.js";
-import { localClock, number, relative, statusText, utc } from "../format.js";
+import { localClock, number, relative, utc } from "../format.js";
+import { isFatal } from "../store.js";
+import { packageMessage } from "../stores/errors.js";
 import { errorContent, notice, pageHeader } from "../ui.js";
 
 const METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"];
 
-const EXPLAIN = {
-  OK: "Admitted: the call counted against the daily balance and the key's Call Count.",
-  MISSING_CREDENTIALS: "No Authorization header was sent.",
-  UNSUPPORTED_SCHEME: "The Authorization header does not use the Basic scheme.",
-  MALFORMED_CREDENTIALS: "The credentials are not base64 of API_Key_ID:API_Key_Secret in the expected formats.",
-  UNKNOWN_KEY: "No API key with this API Key ID exists in the account (deleted keys too).",
-  INVALID_SECRET: "The API Key Secret does not match (a secret replaced by a reset no longer works).",
-  READ_ONLY_KEY: "This key is Read-Only: it may GET, HEAD or OPTIONS, but not create, update or delete.",
-  DAILY_LIMIT_EXCEEDED: "The account's 2,500 calls for today are used up; the balance resets at 00:00 UTC.",
-  CONCURRENCY_LIMIT_EXCEEDED:
-    "This application already has its maximum of concurrent connections open. Release one, or wait for one to expire.",
-};
+/** The path the console and the ready-made curl line call (the example API's collection). */
+export const EXAMPLE_PATH = "/api/v1/forms";
+
+/** What a code means: the package's own message for it (one table for every user of the package). */
+function explain(code) {
+  if (code === "OK") return "Admitted: the call counted against the daily balance and the key's Call Count.";
+  const message = code ? packageMessage(code) : null;
+  return message ? `${message[0].toUpperCase()}${message.slice(1)}.` : "";
+}
 
 /** Secret-bearing text, shortened for display. */
 const mask = (header) => (header.length > 18 ? `${header.slice(0, 14)}… (hidden)` : header);
 
 export async function consoleView(app) {
+  const holding = app.store.features.heldConnections;
   const history = [];
   let timer = null;
   let disposed = false;
@@ -42,7 +44,7 @@ export async function consoleView(app) {
     id: "console-path",
     name: "path",
     type: "text",
-    value: "/api/v1/forms",
+    value: EXAMPLE_PATH,
     autocomplete: "off",
     spellcheck: "false",
   });
@@ -74,6 +76,7 @@ export async function consoleView(app) {
     disabled: true,
   });
   const hold = h("input", { id: "console-hold", name: "hold", type: "checkbox", "aria-describedby": "hold-hint" });
+  const holdHint = h("p", { class: "hint", id: "hold-hint" });
   const send = h("button", { type: "submit", class: "button button-primary" }, icon(icons.send), "Send");
   const formError = h("div", { id: "console-errors", role: "alert" });
   const response = h(
@@ -136,30 +139,21 @@ export async function consoleView(app) {
       return;
     }
     const m = method.value;
-    const keep = hold.checked;
-    const at = Date.now();
     send.disabled = true;
     try {
-      const decision = await app.store.change((account) => {
-        const d = account.authorize(value, m, at);
-        // A normal call is answered at once: its connection closes.
-        if (d.leaseId && !keep) account.release(d.leaseId, at);
-        return d;
-      });
-      showResponse({
-        decision,
+      const answer = await app.store.send({
         method: m,
         path: path.value,
-        header: value,
-        held: keep && Boolean(decision.leaseId),
-        at,
+        authorization: value,
+        hold: holding && hold.checked,
       });
-      history.unshift({ at, method: m, path: path.value, status: decision.status, code: decision.code });
+      showResponse(answer, value);
+      history.unshift({ at: answer.at, method: m, path: answer.path, status: answer.status, code: answer.code });
       history.length = Math.min(history.length, 8);
       renderLog();
-      await refreshConnections();
+      if (holding) await refreshConnections();
     } catch (e) {
-      if (e?.name === "StateError") return app.render(); // unreadable data: the problem page
+      if (isFatal(e)) return app.render(); // the data cannot be reached: the problem page
       formError.replaceChildren(notice("error", [h("p", {}, errorContent(e))]));
     } finally {
       send.disabled = false;
@@ -167,38 +161,47 @@ export async function consoleView(app) {
   }
 
   let responses = 0;
-  function showResponse({ decision, method: m, path: p, header: value, held, at }) {
+  function showResponse(answer, value) {
     responses += 1;
     response.dataset.seq = String(responses);
-    const cls = decision.status < 300 ? "ok" : decision.status === 429 ? "warn" : "bad";
-    const headers = Object.entries(decision.headers ?? {});
+    const { status, code, decision } = answer;
+    const cls = status < 300 ? "ok" : status === 429 ? "warn" : "bad";
+    const headers = answer.headers;
     replace(
       response,
       h(
         "p",
         { class: "request-line" },
-        h("code", {}, `${m} ${p || "/"}`),
+        h("code", {}, `${answer.method} ${answer.path || "/"}`),
         h("span", { class: "muted" }, value ? ` · Authorization: ${mask(value)}` : " · no Authorization header"),
       ),
       h(
         "p",
         { class: `status-line status-${cls}` },
-        h("span", { id: "response-status" }, `${decision.status} ${statusText[decision.status] ?? ""}`.trim()),
-        h("code", { id: "response-code", class: "status-code", title: "Code" }, decision.code),
+        h("span", { id: "response-status" }, `${status} ${answer.statusText ?? ""}`.trim()),
+        code ? h("code", { id: "response-code", class: "status-code", title: "Code" }, code) : null,
       ),
-      h("p", { class: "explain" }, EXPLAIN[decision.code] ?? ""),
-      h(
-        "dl",
-        { class: "properties compact" },
-        decision.keyId ? prop("API Key ID", h("code", {}, decision.keyId)) : null,
-        decision.access ? prop("Access", decision.access === "read-only" ? "Read-Only" : "Full access") : null,
-        decision.leaseId
-          ? prop("Connection", held ? `held open (${decision.leaseId})` : "closed after the response")
-          : null,
-        prop("Remaining daily call balance", h("span", { id: "response-remaining" }, number(decision.remainingToday))),
-        decision.retryAfter !== undefined ? prop("Retry after", `${decision.retryAfter} s`) : null,
-        prop("Answered", h("time", { datetime: new Date(at).toISOString(), title: utc(at) }, localClock(at))),
-      ),
+      h("p", { class: "explain" }, explain(code)),
+      decision
+        ? h(
+            "dl",
+            { class: "properties compact" },
+            decision.keyId ? prop("API Key ID", h("code", {}, decision.keyId)) : null,
+            decision.access ? prop("Access", decision.access === "read-only" ? "Read-Only" : "Full access") : null,
+            decision.leaseId
+              ? prop("Connection", decision.held ? `held open (${decision.leaseId})` : "closed after the response")
+              : null,
+            prop(
+              "Remaining daily call balance",
+              h("span", { id: "response-remaining" }, number(decision.remainingToday)),
+            ),
+            decision.retryAfter !== undefined ? prop("Retry after", `${decision.retryAfter} s`) : null,
+            prop(
+              "Answered",
+              h("time", { datetime: new Date(answer.at).toISOString(), title: utc(answer.at) }, localClock(answer.at)),
+            ),
+          )
+        : null,
       h("h3", {}, "Response headers"),
       headers.length
         ? h(
@@ -218,6 +221,14 @@ export async function consoleView(app) {
             ),
           )
         : h("p", { class: "muted" }, "None."),
+      answer.body !== null
+        ? [
+            h("h3", {}, "Response body"),
+            answer.body
+              ? h("pre", { class: "response-text", id: "response-body", tabindex: "0" }, answer.body)
+              : h("p", { class: "muted" }, "Empty."),
+          ]
+        : null,
     );
   }
 
@@ -276,24 +287,15 @@ export async function consoleView(app) {
   }
 
   async function release(ids) {
-    const at = Date.now();
-    await app.store.change((account) => {
-      for (const id of ids) account.release(id, at);
-    });
+    await app.store.release(ids);
     await refreshConnections();
   }
 
   async function refreshConnections() {
+    if (!holding) return;
     const now = Date.now();
-    const { leases, names, ttl, limit } = await app.store.read((account) => {
-      const state = account.toJSON();
-      return {
-        leases: state.leases.filter((l) => l.expiresAt > now),
-        names: new Map(state.keys.map((k) => [k.keyId, k.name])),
-        ttl: state.limits.leaseTtlMs,
-        limit: state.limits.maxConnections,
-      };
-    });
+    const { leases, names, ttlMs: ttl, limit } = await app.store.connections();
+    holdHint.textContent = `Keeps an admitted call in flight (like a slow request) instead of closing it with the response. Each application supports a maximum of ${limit} concurrent connections: one more held at once gets 429.`;
     const showNames = app.role === "admin";
     const summary = `${leases.length} open. Each application may hold ${limit} connections at once; a held connection expires ${Math.round(ttl / 1000)} s after it opened if it is never released.`;
     const ids = leases.map((l) => l.id).join(" ");
@@ -402,16 +404,14 @@ export async function consoleView(app) {
       pairFields,
       headerField,
     ),
-    h(
-      "div",
-      { class: "field" },
-      h("div", { class: "checkbox" }, hold, h("label", { for: "console-hold" }, "Hold connection open")),
-      h(
-        "p",
-        { class: "hint", id: "hold-hint" },
-        "Keeps an admitted call in flight (like a slow request) instead of closing it with the response. Each application supports a maximum of 3 concurrent connections: a 4th call held at once gets 429.",
-      ),
-    ),
+    holding
+      ? h(
+          "div",
+          { class: "field" },
+          h("div", { class: "checkbox" }, hold, h("label", { for: "console-hold" }, "Hold connection open")),
+          holdHint,
+        )
+      : null,
     formError,
     h("div", { class: "form-actions" }, send),
   );
@@ -422,7 +422,10 @@ export async function consoleView(app) {
     pageHeader({
       crumbs: [{ label: "Developers" }, { label: "API console" }],
       title: "API console",
-      lede: "Play the external application: send a request to the REST API with an API key and see what the API answers. Requests are checked against the API keys in this browser, so the call counts on the API Keys page move.",
+      lede:
+        app.store.kind === "edge"
+          ? "Play the external application: send a real HTTP request through the edge worker with an API key and see what any HTTP client gets back: status, headers and body. Admitted calls reach the example API and count on the API Keys page."
+          : "Play the external application: send a request to the REST API with an API key and see what the API answers. Requests are checked against the API keys in this browser, so the call counts on the API Keys page move.",
     }),
     h(
       "div",
@@ -435,12 +438,14 @@ export async function consoleView(app) {
         response,
       ),
     ),
-    h(
-      "section",
-      { class: "card", "aria-labelledby": "connections-heading" },
-      h("h2", { id: "connections-heading" }, "Open connections"),
-      connections,
-    ),
+    holding
+      ? h(
+          "section",
+          { class: "card", "aria-labelledby": "connections-heading" },
+          h("h2", { id: "connections-heading" }, "Open connections"),
+          connections,
+        )
+      : null,
     h(
       "section",
       { class: "card", "aria-labelledby": "log-heading" },

@@ -2,6 +2,8 @@
 // (optional), Access: Read-Only, and Create. The library checks everything;
 // its errors (blank name, limit reached, not an admin) show beside the form.
 import { h, icon, icons, replace } from "../dom.js";
+import { number } from "../format.js";
+import { isFatal } from "../store.js";
 import { errorContent, notice, pageHeader } from "../ui.js";
 import { CRUMBS } from "./list.js";
 import { notAdminView } from "./problem.js";
@@ -10,7 +12,7 @@ export async function createView(app) {
   const crumbs = [...CRUMBS, { label: "Create an API Key" }];
   let list;
   try {
-    list = await app.store.read((account) => account.listKeys(app.actor, Date.now()));
+    list = await app.store.listKeys();
   } catch (e) {
     if (e?.code === "NOT_ADMIN") return notAdminView(app, e, crumbs);
     throw e;
@@ -83,14 +85,13 @@ export async function createView(app) {
         clearErrors();
         submit.disabled = true;
         const input = { name: name.value, description: description.value, readOnly: readOnly.checked };
-        const now = Date.now();
         try {
-          const created = await app.store.change((account) => account.createKey(app.actor, input, now));
+          const created = await app.store.createKey(input);
           app.go(`/api-keys/${created.keyId}`, {
-            reveal: { keyId: created.keyId, secret: created.secret, setAt: now, kind: "created" },
+            reveal: { keyId: created.keyId, secret: created.secret, setAt: created.secretSetAt, kind: "created" },
           });
         } catch (e) {
-          if (e?.name === "StateError") return app.render(); // unreadable data: the problem page
+          if (isFatal(e)) return app.render(); // the data cannot be reached: the problem page
           submit.disabled = false;
           replace(errorBox, notice("error", [h("p", {}, errorContent(e))]));
           if (e?.code === "INVALID_NAME") {
@@ -182,7 +183,7 @@ export async function createView(app) {
               h(
                 "li",
                 {},
-                `The account is limited to ${list.dailyLimit.toLocaleString()} API calls per day, shared across all API keys.`,
+                `The account is limited to ${number(list.dailyLimit)} API calls per day, shared across all API keys.`,
               ),
             ),
           ),
@@ -191,7 +192,7 @@ export async function createView(app) {
     ),
     /** Another tab changed the data: update the limit notice, keep what was typed. */
     async refresh() {
-      const current = await app.store.read((account) => account.listKeys(app.actor, Date.now()));
+      const current = await app.store.listKeys();
       showLimit(current);
     },
   };

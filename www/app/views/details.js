@@ -1,17 +1,33 @@
 // The API Key details page: name, description, access, API Key ID and call
-// figures; right after create or reset, the API Key Secret (this once); and
-// the admin actions Reset API Key Secret and Delete.
+// figures; right after create or reset, the API Key Secret (this once, and
+// with the edge a ready curl line); the key's 30-day chart with its refusals;
+// and the admin actions Edit, Reset API Key Secret and Delete.
+import { dailyChart } from "../chart.js";
 import { h, icon, icons } from "../dom.js";
-import { accessLabel, number, relative, timestamp } from "../format.js";
+import { accessLabel, number, relative, timestamp, utcClock } from "../format.js";
+import { HISTORY_DAYS, colourOf, keyChart } from "../history.js";
+import { isFatal } from "../store.js";
 import { badge, confirmDialog, copyButton, errorContent, notice, pageHeader, toast } from "../ui.js";
+import { EXAMPLE_PATH } from "./console.js";
 import { CRUMBS } from "./list.js";
 import { notAdminView } from "./problem.js";
+
+/** The key's history, or null when the store's service has none to give (an older edge). */
+async function historyOf(app) {
+  try {
+    return await app.store.usage({ days: HISTORY_DAYS });
+  } catch (e) {
+    if (e?.code === "NOT_FOUND" || e?.code === "METHOD_NOT_ALLOWED") return null;
+    throw e;
+  }
+}
 
 export async function detailsView(app, keyId) {
   const now = Date.now();
   let list;
+  let usage;
   try {
-    list = await app.store.read((account) => account.listKeys(app.actor, now));
+    [list, usage] = await Promise.all([app.store.listKeys(), historyOf(app)]);
   } catch (e) {
     if (e?.code === "NOT_ADMIN") return notAdminView(app, e, [...CRUMBS, { label: "API Key details" }]);
     throw e;
@@ -56,12 +72,13 @@ export async function detailsView(app, keyId) {
       ok: "OK",
     });
     if (!ok) return;
-    const at = Date.now();
     try {
-      const result = await app.store.change((account) => account.resetSecret(app.actor, keyId, at));
-      app.go(`/api-keys/${keyId}`, { reveal: { keyId, secret: result.secret, setAt: at, kind: "reset" } });
+      const result = await app.store.resetSecret(keyId);
+      app.go(`/api-keys/${keyId}`, {
+        reveal: { keyId, secret: result.secret, setAt: result.secretSetAt, kind: "reset" },
+      });
     } catch (e) {
-      if (e?.name === "StateError") return app.render(); // unreadable data: the problem page
+      if (isFatal(e)) return app.render(); // the data cannot be reached: the problem page
       actionError.replaceChildren(notice("error", [h("p", {}, errorContent(e))]));
     }
   }
@@ -78,19 +95,60 @@ export async function detailsView(app, keyId) {
     });
     if (!ok) return;
     try {
-      await app.store.change((account) => account.deleteKey(app.actor, keyId, Date.now()));
+      await app.store.deleteKey(keyId);
       app.go("/api-keys");
       toast(`Deleted “${key.name}”. You can now create another API key.`);
     } catch (e) {
-      if (e?.name === "StateError") return app.render(); // unreadable data: the problem page
+      if (isFatal(e)) return app.render(); // the data cannot be reached: the problem page
       actionError.replaceChildren(notice("error", [h("p", {}, errorContent(e))]));
     }
   }
+
+  const colour = colourOf(keyId, list);
+  const chart = usage
+    ? dailyChart({
+        id: "key-usage",
+        title: `${key.name}: calls per day, last ${HISTORY_DAYS} days`,
+        filename: `api-calls-${key.keyId}-${new Date(now).toISOString().slice(0, 10)}.csv`,
+        data: keyChart(usage, keyId, colour),
+      })
+    : null;
+  const callCount = h("span", { id: "key-call-count" }, number(key.callCount));
+  const callCountReset = h("span", { class: "muted small" });
+  const lastCall = h("dd", {}, timestamp(key.lastCallAt));
+  const connections = h("span", { id: "key-connections" });
+  const accountToday = h("dd", { id: "account-today" });
+  function fill(current, k, at) {
+    callCount.textContent = number(k.callCount);
+    callCountReset.textContent = ` · resets daily at ${utcClock(k.callCountResetsAt)} (${relative(k.callCountResetsAt, at)})`;
+    lastCall.replaceChildren(timestamp(k.lastCallAt));
+    connections.textContent = `${k.activeConnections} of ${current.connectionLimit}`;
+    accountToday.textContent = `${number(current.callsToday)} of ${number(current.dailyLimit)} (${number(current.remainingToday)} remaining)`;
+  }
+  fill(list, key, now);
 
   const title = key.name;
   return {
     title,
     nav: "api-keys",
+    /** Data changed elsewhere: update the figures in place; anything else about the key re-renders the page. */
+    async refresh() {
+      const at = Date.now();
+      const [current, history] = await Promise.all([app.store.listKeys(), chart ? historyOf(app) : null]);
+      const k = current.keys.find((x) => x.keyId === keyId);
+      const same =
+        k &&
+        k.secretSetAt === key.secretSetAt &&
+        k.name === key.name &&
+        k.description === key.description &&
+        k.access === key.access;
+      if (!same) return app.render();
+      fill(current, k, at);
+      if (chart && history) chart.update(keyChart(history, keyId, colourOf(keyId, current)));
+    },
+    dispose() {
+      chart?.dispose();
+    },
     node: h(
       "div",
       { class: "page" },
@@ -100,6 +158,12 @@ export async function detailsView(app, keyId) {
         badge: badge(accessLabel(key.access), key.access === "read-only" ? "info" : "neutral"),
         lede: "API Key details",
         actions: [
+          h(
+            "a",
+            { class: "button button-secondary", href: `#/api-keys/${keyId}/edit` },
+            icon(icons.edit),
+            "Edit",
+          ),
           h(
             "button",
             { type: "button", class: "button button-secondary", onclick: reset },
@@ -115,7 +179,7 @@ export async function detailsView(app, keyId) {
         ],
       }),
       actionError,
-      revealed ? secretPanel(revealed) : null,
+      revealed ? secretPanel(revealed, app) : null,
       h(
         "div",
         { class: "details-grid" },
@@ -153,30 +217,20 @@ export async function detailsView(app, keyId) {
           h(
             "dl",
             { class: "properties" },
-            prop("Call Count", [
-              h("span", { id: "key-call-count" }, number(key.callCount)),
-              h(
-                "span",
-                { class: "muted small" },
-                ` · resets daily at 00:30 UTC (${relative(key.callCountResetsAt, now)})`,
-              ),
-            ]),
-            prop("Last Call Timestamp", timestamp(key.lastCallAt)),
-            prop(
-              "Active connections",
-              h("span", { id: "key-connections" }, `${key.activeConnections} of ${list.connectionLimit}`),
-            ),
-            prop(
-              "Account calls today",
-              `${number(list.callsToday)} of ${number(list.dailyLimit)} (${number(list.remainingToday)} remaining)`,
-            ),
+            prop("Call Count", [callCount, callCountReset]),
+            h("div", { class: "property" }, h("dt", {}, "Last Call Timestamp"), lastCall),
+            prop("Active connections", connections),
+            h("div", { class: "property" }, h("dt", {}, "Account calls today"), accountToday),
           ),
         ),
       ),
+      chart ? h("section", { class: "card chart-card", "aria-label": "History" }, chart.node) : null,
       h(
         "p",
         { class: "back" },
         h("a", { href: "#/api-keys" }, "← Back to API Keys"),
+        " · ",
+        h("a", { href: `#/activity?key=${keyId}` }, "Activity of this key"),
         " · ",
         h("a", { href: "#/console" }, "Try this key in the API console"),
       ),
@@ -188,9 +242,19 @@ function prop(label, value) {
   return h("div", { class: "property" }, h("dt", {}, label), h("dd", {}, value));
 }
 
-/** The one-time view of a secret: labelled "API Key Secret", with Copy and the warning. */
-function secretPanel(revealed) {
+/**
+ * The one-time view of a secret: labelled "API Key Secret", with Copy and the
+ * warning; with the edge store, a ready curl line for the worker's API too.
+ */
+function secretPanel(revealed, app) {
   const output = h("output", { id: "api-key-secret", class: "secret", "data-secret": "" }, revealed.secret);
+  const curl = app.store.features.curl
+    ? h(
+        "code",
+        { id: "curl-line", class: "secret curl-line", "data-secret": "" },
+        `curl -u ${revealed.keyId}:${revealed.secret} ${app.store.apiUrl}${EXAMPLE_PATH}`,
+      )
+    : null;
   return h(
     "section",
     { class: "card secret-card", "aria-labelledby": "secret-heading" },
@@ -223,6 +287,19 @@ function secretPanel(revealed) {
         }),
       ),
     ),
+    curl
+      ? h(
+          "div",
+          { class: "secret-row" },
+          h("p", { class: "label", id: "curl-label" }, "Try it now"),
+          h(
+            "div",
+            { class: "with-copy" },
+            curl,
+            copyButton({ label: "Copy curl command", getText: () => curl.textContent, selectEl: () => curl }),
+          ),
+        )
+      : null,
     h(
       "p",
       { class: "hint" },

@@ -1,7 +1,7 @@
 // Users & Groups > API Keys > List API Keys: the daily usage at the top, then
 // the table of applications (Name, API Key ID, Call Count, Last Call Timestamp).
 import { h, icon, icons } from "../dom.js";
-import { number, relative, localClock, timestamp, utc } from "../format.js";
+import { number, relative, localClock, timestamp, utc, utcClock } from "../format.js";
 import { badge, pageHeader } from "../ui.js";
 import { notAdminView } from "./problem.js";
 
@@ -11,7 +11,7 @@ export async function listView(app) {
   const now = Date.now();
   let list;
   try {
-    list = await app.store.read((account) => account.listKeys(app.actor, now));
+    list = await app.store.listKeys();
   } catch (e) {
     if (e?.code === "NOT_ADMIN") return notAdminView(app, e, [...CRUMBS, { label: "List API Keys" }]);
     throw e;
@@ -76,7 +76,7 @@ function usage(list, now) {
         "Remaining daily call balance",
         number(list.remainingToday),
         [
-          "Resets daily at 00:00 UTC (",
+          `Resets daily at ${utcClock(list.resetsAt)} (`,
           h(
             "time",
             { datetime: new Date(list.resetsAt).toISOString(), title: utc(list.resetsAt) },
@@ -214,7 +214,7 @@ function table(list) {
     h(
       "p",
       { class: "table-note" },
-      "Call Count is the number of API calls a key made today; it resets daily at 00:30 UTC. Times are shown in your local time, with UTC beside them.",
+      `Call Count is the number of API calls a key made today; it resets daily at ${utcClock(list.keys[0].callCountResetsAt)}. Times are shown in your local time, with UTC beside them.`,
     ),
   );
 }

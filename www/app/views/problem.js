@@ -1,17 +1,40 @@
 // Pages for when the portal cannot show what was asked: a non-admin, an
-// unknown page, and damaged or foreign data in the browser's database.
+// unknown page, a service that does not offer a page yet, damaged or foreign
+// data in the browser's database, and an edge that cannot be reached or no
+// longer accepts the admin's session.
 import { h } from "../dom.js";
 import { errorContent, notice, pageHeader } from "../ui.js";
 
-/** What a non-admin sees instead of keys: the library refused with NOT_ADMIN. */
-export function notAdminView(app, error, crumbs) {
+/** The store's service does not have this page's endpoint (an older edge). */
+export function unavailableView(app, error, crumbs, title) {
   return {
-    title: "API Keys",
-    nav: "api-keys",
+    title,
+    nav: title.toLowerCase(),
     node: h(
       "div",
       { class: "page" },
-      pageHeader({ crumbs, title: "API Keys" }),
+      pageHeader({ crumbs, title }),
+      notice(
+        "info",
+        [
+          h("p", {}, "The API key service this portal is connected to does not offer this page yet."),
+          h("p", { class: "muted small" }, errorContent(error)),
+        ],
+        { role: "status" },
+      ),
+    ),
+  };
+}
+
+/** What a non-admin sees instead of keys: the library refused with NOT_ADMIN. */
+export function notAdminView(app, error, crumbs, { title = "API Keys", nav = "api-keys" } = {}) {
+  return {
+    title,
+    nav,
+    node: h(
+      "div",
+      { class: "page" },
+      pageHeader({ crumbs, title }),
       notice(
         "warning",
         [
@@ -52,6 +75,7 @@ export function notFoundView() {
  * wrong: say so plainly and offer to start over, rather than a blank page.
  */
 export function problemView(app, error, { unexpected = false } = {}) {
+  if (error?.name === "SessionError" || error?.name === "ConnectionError") return serviceProblemView(error);
   const status = h("p", { class: "muted", role: "status" });
   const startOver = h(
     "button",
@@ -89,7 +113,7 @@ export function problemView(app, error, { unexpected = false } = {}) {
           h("p", {}, h("strong", {}, error?.message ?? String(error))),
           error?.detail ? h("p", { class: "muted small" }, `Details: ${error.detail}`) : null,
           error?.code && !error.detail ? h("p", { class: "muted small" }, errorContent(error)) : null,
-          app.store
+          app.store?.features.startOver
             ? h(
                 "p",
                 {},
@@ -99,7 +123,31 @@ export function problemView(app, error, { unexpected = false } = {}) {
         ],
         { role: "alert" },
       ),
-      app.store ? h("div", { class: "form-actions" }, startOver, status) : null,
+      app.store?.features.startOver ? h("div", { class: "form-actions" }, startOver, status) : null,
+    ),
+  };
+}
+
+/** The edge store: the service cannot be reached, or the admin session ended. */
+function serviceProblemView(error) {
+  const session = error.name === "SessionError";
+  const title = session ? "Sign in again" : "The API key service is not reachable";
+  return {
+    title,
+    nav: null,
+    node: h(
+      "div",
+      { class: "page" },
+      pageHeader({ crumbs: [{ label: "Users & Groups" }, { label: "API Keys" }, { label: "Problem" }], title }),
+      notice(
+        session ? "warning" : "error",
+        [
+          h("p", {}, h("strong", {}, error.message)),
+          error.detail ? h("p", { class: "muted small" }, `Details: ${error.detail}`) : null,
+          h("p", {}, session ? "Your API keys are safe; only this page's access ended." : "Reload the page to try again."),
+        ],
+        { role: "alert", id: "service-problem" },
+      ),
     ),
   };
 }
