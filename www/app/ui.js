@@ -1,6 +1,6 @@
 // Shared pieces of the portal's pages: page headers with breadcrumbs,
 // notices, the confirmation dialog, the toast and the copy button.
-import { h, icon, icons, uid } from "./dom.js";
+import { h, icon, icons, replace, uid } from "./dom.js";
 
 /** Breadcrumb + h1 (focus target after navigation) + optional lede and actions. */
 export function pageHeader({ crumbs, title, lede, actions, badge }) {
@@ -122,3 +122,20 @@ export function errorContent(e) {
 }
 
 export const capitalise = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+
+/**
+ * A refused create or edit of a key: the library's message above the form,
+ * and the field it names marked and focused (the same for both forms).
+ */
+export function showKeyFormError(e, { errorBox, name, nameError, description, descriptionError }) {
+  replace(errorBox, notice("error", [h("p", {}, errorContent(e))]));
+  if (e?.code === "INVALID_NAME") {
+    name.setAttribute("aria-invalid", "true");
+    nameError.textContent = "Enter a name for the API key application.";
+    name.focus();
+  } else if (e?.code === "INVALID_DESCRIPTION") {
+    description.setAttribute("aria-invalid", "true");
+    descriptionError.textContent = "Shorten the description to 500 characters or fewer.";
+    description.focus();
+  }
+}

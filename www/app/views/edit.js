@@ -4,7 +4,7 @@
 import { h, replace } from "../dom.js";
 import { accessLabel } from "../format.js";
 import { isFatal } from "../store.js";
-import { errorContent, notice, pageHeader, toast } from "../ui.js";
+import { notice, pageHeader, showKeyFormError, toast } from "../ui.js";
 import { CRUMBS } from "./list.js";
 import { notAdminView } from "./problem.js";
 
@@ -95,16 +95,7 @@ export async function editView(app, keyId) {
         } catch (e) {
           if (isFatal(e)) return app.render();
           submit.disabled = false;
-          replace(errorBox, notice("error", [h("p", {}, errorContent(e))]));
-          if (e?.code === "INVALID_NAME") {
-            name.setAttribute("aria-invalid", "true");
-            nameError.textContent = "Enter a name for the API key application.";
-            name.focus();
-          } else if (e?.code === "INVALID_DESCRIPTION") {
-            description.setAttribute("aria-invalid", "true");
-            descriptionError.textContent = "Shorten the description to 500 characters or fewer.";
-            description.focus();
-          }
+          showKeyFormError(e, { errorBox, name, nameError, description, descriptionError });
         }
       },
     },
